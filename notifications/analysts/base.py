@@ -1,0 +1,25 @@
+"""The one small interface every analyst implements."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .schemas import CustomerProfile, DraftMessage, PriorityAnalysis, Segmentation
+
+
+class AnalystUnavailable(Exception):
+    """A transient failure (throttling, 5xx, timeout): retry later with backoff.
+
+    The job layer retries on this; after its last retry the offline analyst
+    answers and the result is marked as a fallback.
+    """
+
+
+class Analyst(Protocol):
+    name: str  # "offline" | "bedrock"
+
+    def segment(self, profile: CustomerProfile) -> Segmentation: ...
+
+    def prioritise(self, profile: CustomerProfile) -> PriorityAnalysis: ...
+
+    def draft(self, profile: CustomerProfile, analysis: PriorityAnalysis) -> DraftMessage: ...
