@@ -84,6 +84,12 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["priority_rank", "-risk_score", "-churn_risk", "id"]
+        permissions = [
+            ("work_queue", "Can work the queue: claim, edit and send drafts"),
+            ("run_analysis", "Can start an analysis run"),
+            ("release_claim", "Can release or reassign other agents' claims"),
+            ("approve_notification", "Can approve drafts for sending"),
+        ]
         indexes = [
             models.Index(fields=["status", "priority_rank", "-risk_score", "-churn_risk"], name="queue_order"),
             models.Index(fields=["status", "sent_at"]),

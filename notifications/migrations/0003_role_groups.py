@@ -1,0 +1,24 @@
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+
+def create_role_groups(apps, schema_editor):
+    # Permissions are normally created after all migrations; make sure they exist now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    from notifications.roles import sync_role_groups
+
+    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("notifications", "0002_queue_permissions"),
+        ("customers", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_role_groups, migrations.RunPython.noop)]
