@@ -14,12 +14,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+# Browser tests drive Debian's chromium through Playwright (never `playwright install`).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium
+
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_demo
 	bash scripts/run_demo.sh
 
-test: install
+test: install $(CHROMIUM)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "import_export",
+    "django_celery_beat",
     "customers",
     "notifications",
 ]
@@ -146,9 +147,72 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
+# Reliability (asserted in tests/notifications/test_celery_settings.py). Tasks are
+# idempotent, so they are acknowledged only after they finish, and a task whose
+# worker process dies is re-queued rather than silently acked.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a chunk is long: never hoard messages another worker could run
+CELERY_TASK_IGNORE_RESULT = True  # progress lives on the AnalysisJob row, not in a result backend
+CELERY_TASK_TRACK_STARTED = False
+# Redis redelivers an unacked message after the visibility timeout: every time limit
+# and retry backoff must stay well below it, or a healthy task would run twice.
+# Celery only honours it when all three are set (broker, result backend, top level).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+# (Only Redis-like brokers take the option: kombu's SQLAlchemy transport passes its options to create_engine.)
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://"))
+    else {}
+)
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=900)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=960)
+# On a warm shutdown, give running tasks this long, then re-queue the unacked ones.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=10.0)
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=500)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- analysis jobs (notifications/services/jobs.py, pipeline.py) ---------------------------
+ANALYSIS_CHUNK_SIZE = env.int("ANALYSIS_CHUNK_SIZE", default=250)  # customers per Celery task
+ANALYSIS_COMMIT_EVERY = env.int("ANALYSIS_COMMIT_EVERY", default=50)  # customers per progress commit
+ANALYSIS_MAX_RETRIES = env.int("ANALYSIS_MAX_RETRIES", default=5)  # then the offline analyst stands in
+ANALYSIS_RETRY_BACKOFF = env.int("ANALYSIS_RETRY_BACKOFF", default=15)  # seconds, doubled per retry
+ANALYSIS_RETRY_BACKOFF_MAX = env.int("ANALYSIS_RETRY_BACKOFF_MAX", default=300)  # far below the visibility timeout
+ANALYST_CONCURRENCY = env.int("ANALYST_CONCURRENCY", default=8)  # Bedrock calls in flight per chunk task
+BEDROCK_MAX_RPM = env.int("BEDROCK_MAX_RPM", default=200)  # shared by every worker (Redis) or per process
+BEDROCK_MAX_TPM = env.int("BEDROCK_MAX_TPM", default=0)  # tokens per minute; 0 = no limit
 
 # --- analysts -------------------------------------------------------------------
 AI_PROVIDER = env("AI_PROVIDER", default="offline")  # offline | bedrock
+# AWS Bedrock (Converse API). Credentials come from the usual AWS chain (env, profile, role).
+BEDROCK_MODEL_ID = env("BEDROCK_MODEL_ID", default="anthropic.claude-3-sonnet-20240229-v1:0")
+BEDROCK_BULK_MODEL_ID = env("BEDROCK_BULK_MODEL_ID", default="anthropic.claude-3-haiku-20240307-v1:0")
+BEDROCK_USE_BULK_MODEL = env.bool("BEDROCK_USE_BULK_MODEL", default=False)  # whole-base runs on the bulk model
+AWS_REGION = env("AWS_REGION", default="eu-west-2")
+BEDROCK_ENDPOINT_URL = env("BEDROCK_ENDPOINT_URL", default=None)  # e.g. a VPC endpoint, or a local fake in tests
+BEDROCK_CONNECT_TIMEOUT = env.float("BEDROCK_CONNECT_TIMEOUT", default=5.0)
+BEDROCK_READ_TIMEOUT = env.float("BEDROCK_READ_TIMEOUT", default=60.0)
+# In a client Config, max_attempts counts *retries* (2 → at most 3 attempts, short backoff); the long
+# backoff with jitter is the job layer's (Celery autoretry on AnalystUnavailable).
+BEDROCK_RETRIES = {"mode": "standard", "max_attempts": env.int("BEDROCK_MAX_ATTEMPTS", default=2)}
+BEDROCK_MAX_TOKENS = env.int("BEDROCK_MAX_TOKENS", default=1200)
+BEDROCK_TEMPERATURE = env.float("BEDROCK_TEMPERATURE", default=0.2)
+# Which steps go to Bedrock; the rest are answered by the offline rules (not a fallback).
+BEDROCK_OPERATIONS = env.list("BEDROCK_OPERATIONS", default=["segment", "prioritise", "draft"])
+# USD per 1M tokens (on-demand; verify against the live AWS price page before relying on it).
+BEDROCK_PRICES_USD_PER_MTOK = {
+    "anthropic.claude-3-haiku-20240307-v1:0": {"input": 0.25, "output": 1.25},
+    "anthropic.claude-3-sonnet-20240229-v1:0": {"input": 3.00, "output": 15.00},
+    "anthropic.claude-3-5-sonnet-20240620-v1:0": {"input": 3.00, "output": 15.00},
+    "anthropic.claude-3-5-haiku-20241022-v1:0": {"input": 0.80, "output": 4.00},
+    "anthropic.claude-3-7-sonnet-20250219-v1:0": {"input": 3.00, "output": 15.00},
+}
+BEDROCK_CACHE_READ_MULTIPLIER = 0.1  # cached input tokens cost 0.1x the input price
+BEDROCK_CACHE_WRITE_MULTIPLIER = 1.25  # writing the cache costs 1.25x
+USD_TO_GBP = env.float("USD_TO_GBP", default=0.79)
 
 LOGGING = {
     "version": 1,

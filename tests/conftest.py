@@ -1,0 +1,107 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+VAR_DIR = Path(__file__).resolve().parents[1] / "var"
+
+
+# --- real Celery worker (tests marked `worker`; see tests/notifications/test_worker_support.py) ---------
+
+
+def _wants_worker(session: pytest.Session) -> bool:
+    return any(item.get_closest_marker("worker") for item in session.items)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request) -> None:
+    """On SQLite the worker subprocess must see the test database: put it in a file (one per run)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3" and _wants_worker(request.session):
+        db.setdefault("TEST", {})["NAME"] = str(VAR_DIR / f"test-worker-{os.getpid()}.sqlite3")
+
+
+def _worker_broker_url() -> str:
+    """Redis when CELERY_BROKER_URL says so (CI), on a dedicated db; else a private embedded broker file."""
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if url.startswith("redis://"):
+        import redis
+
+        base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+        test_url = f"{base}/{os.environ.get('TEST_REDIS_DB', '15')}"
+        client = redis.Redis.from_url(test_url, socket_timeout=5)
+        client.ping()  # no Redis while CELERY_BROKER_URL names it: fail loudly, never skip
+        client.flushdb()  # the dedicated test db: no stale messages from an earlier run
+        return test_url
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("CI must run the worker tests against Redis: set CELERY_BROKER_URL=redis://…")
+    return f"sqla+sqlite:///{VAR_DIR / f'test-broker-{os.getpid()}.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker -P prefork -c 2` on the test database and a private queue, for the session."""
+    from django.conf import settings
+    from django.db import connection
+
+    from notification_engine.celery import app
+    from tests.notifications.test_worker_support import WorkerProcess
+
+    broker = _worker_broker_url()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        database_url = f"sqlite:///{db['NAME']}"
+    else:
+        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+        database_url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker,
+        "CELERY_QUEUE": queue,
+        "CELERY_VISIBILITY_TIMEOUT": "10",  # Redis redelivers a dead worker's chunk after this
+        "CELERY_TASK_SOFT_TIME_LIMIT": "6",
+        "CELERY_TASK_TIME_LIMIT": "8",
+        "ANALYSIS_MAX_RETRIES": "2",
+        "ANALYSIS_RETRY_BACKOFF": "1",
+        "ANALYSIS_RETRY_BACKOFF_MAX": "1",
+        "ANALYSIS_COMMIT_EVERY": "5",
+        "TEST_ANALYST_DELAY": "0.1",
+    }
+    # This process sends the tasks: same broker and queue as the worker.
+    old = (settings.CELERY_BROKER_URL, app.conf.broker_url, app.conf.task_default_queue)
+    old_env = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = broker  # Celery reads this variable before its own configuration
+    settings.CELERY_BROKER_URL = app.conf.broker_url = broker
+    app.conf.task_default_queue = queue
+    old_options = app.conf.broker_transport_options
+    if broker.startswith("redis://"):
+        app.conf.broker_transport_options = {"visibility_timeout": 10}
+    worker = WorkerProcess(env, queue, tmp_path_factory.mktemp("celery-worker"))
+    worker.start()
+    yield worker
+    worker.stop()
+    settings.CELERY_BROKER_URL, app.conf.broker_url, app.conf.task_default_queue = old
+    app.conf.broker_transport_options = old_options
+    if old_env is None:
+        os.environ.pop("CELERY_BROKER_URL", None)
+    else:
+        os.environ["CELERY_BROKER_URL"] = old_env
+    if broker.startswith("sqla+sqlite:///"):
+        Path(broker.removeprefix("sqla+sqlite:///")).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def live_worker(celery_worker_process):
+    """The session worker, restarted if a test killed it."""
+    if not celery_worker_process.alive:
+        celery_worker_process.start()
+    return celery_worker_process

@@ -84,3 +84,92 @@ class RecommendedActionFactory(factory.django.DjangoModelFactory):
     urgency_level = models.Level.MEDIUM
     follow_up_required = True
     assigned_team = "Billing"
+
+
+# --- CSV files for importer tests ----------------------------------------------------
+
+PROFILE_HEADER = (
+    "Customer_ID,Name,Age,Location,Preferred_Channel,Segment,Opted_In,Income_Bracket,Customer_Since,Satisfaction_Score"
+)
+
+
+def write_csv(path, header: str, *rows: str, bom: bool = False, newline: str = "\n", encoding: str = "utf-8"):
+    """Write a small CSV (header + raw row lines) and return its path."""
+    text = newline.join([header, *rows]) + newline
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
+    return path
+
+
+# --- queue items (agent workspace) -----------------------------------------------------
+
+SAMPLE_DETAIL = {
+    "risk_score": 8,
+    "priority": "High",
+    "urgency": "Within 24 hours",
+    "contact_reason": "High churn risk after repeated billing complaints.",
+    "trigger_factors": [
+        {"field": "churn_risk_score", "value": "85", "why": "Among the top tenth of customers likely to leave."},
+        {"field": "satisfaction_score", "value": "2", "why": "Very unhappy with the service."},
+    ],
+    "potential_impact": "Keeping this customer protects about £1,200 a year.",
+    "customer_insights": ["Pays on time", "Prefers short emails"],
+    "communication_style": "Brief and factual.",
+    "conversation_starters": ["Thank them for raising the billing issue."],
+    "topics_to_avoid": ["Upselling premium tariffs"],
+    "resolution_steps": ["Review the last bill", "Offer a payment plan", "Confirm in writing"],
+    "follow_up_timing": "Within 3 days",
+    "score_breakdown": [{"factor": "churn risk", "points": 4.0}, {"factor": "satisfaction", "points": 2.5}],
+    "should_contact": True,
+    "no_contact_reason": "",
+}
+
+
+def make_role_user(username: str, role: str = "Agents", **extra):
+    """A user in one of the role groups (notifications/roles.py), groups synced first."""
+    from django.contrib.auth.models import Group, Permission, User
+
+    from notifications.roles import sync_role_groups
+
+    sync_role_groups(Group, Permission)
+    user = User.objects.create_user(username=username, password="pw-for-tests-only", **extra)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+class CustomerAnalysisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.CustomerAnalysis"
+
+    customer = factory.SubFactory(CustomerFactory)
+    provider = "offline"
+    profile_hash = "test"
+    segment = "Value Seekers"
+    segment_confidence = 0.86
+    risk_score = 8
+    priority = "High"
+    urgency = "Within 24 hours"
+    detail = factory.LazyFunction(lambda: dict(SAMPLE_DETAIL))
+    should_contact = True
+
+
+_RANK = {"High": 0, "Medium": 1, "Low": 2}
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Notification"
+
+    customer = factory.SubFactory(CustomerFactory)
+    analysis = factory.SubFactory(CustomerAnalysisFactory, customer=factory.SelfAttribute("..customer"))
+    priority = "High"
+    priority_rank = factory.LazyAttribute(lambda o: _RANK[o.priority])
+    risk_score = 8
+    urgency = "Within 24 hours"
+    churn_risk = Decimal("72.50")
+    channel = models.Channel.EMAIL
+    kind = "service"
+    situation = "billing_support"
+    original_subject = "About your recent bill"
+    original_body = "Hello, we noticed your recent bill query and would like to help you sort it out."
+    subject = factory.LazyAttribute(lambda o: o.original_subject)
+    body = factory.LazyAttribute(lambda o: o.original_body)

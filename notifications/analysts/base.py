@@ -15,6 +15,17 @@ class AnalystUnavailable(Exception):
     """
 
 
+class InvalidAnswer(Exception):
+    """The analyst answered, but the answer failed validation (schema, ranges, grounding)
+    even after one corrective retry. The service lets the offline analyst answer that
+    step and marks the result as a fallback with this message as the reason."""
+
+    def __init__(self, operation: str, message: str) -> None:
+        super().__init__(f"{operation}: {message}")
+        self.operation = operation
+        self.message = message
+
+
 class Analyst(Protocol):
     name: str  # "offline" | "bedrock"
 

@@ -11,7 +11,9 @@ import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .sms import PUSH_MAX_CHARS, sms_size
 
 
 class Segment(StrEnum):
@@ -37,6 +39,35 @@ class Urgency(StrEnum):
 class MessageKind(StrEnum):
     SERVICE = "service"
     MARKETING = "marketing"  # tariff offers and upsells count as marketing under PECR
+
+
+class Situation(StrEnum):
+    """Why we are writing; decides whether the draft is service or marketing."""
+
+    RETENTION = "retention"  # resolving a service problem: no offers in it
+    BILLING_SUPPORT = "billing_support"
+    PAYMENT_DIFFICULTY = "payment_difficulty"  # SLC 27.5: payment help, never sales
+    ENGAGEMENT = "engagement"  # encouraging use of our services is promotion (ICO)
+    TARIFF_VALUE = "tariff_value"
+    GREEN_UPGRADE = "green_upgrade"
+
+
+SITUATION_KIND: dict[str, MessageKind] = {
+    Situation.RETENTION: MessageKind.SERVICE,
+    Situation.BILLING_SUPPORT: MessageKind.SERVICE,
+    Situation.PAYMENT_DIFFICULTY: MessageKind.SERVICE,
+    Situation.ENGAGEMENT: MessageKind.MARKETING,
+    Situation.TARIFF_VALUE: MessageKind.MARKETING,
+    Situation.GREEN_UPGRADE: MessageKind.MARKETING,
+}
+
+# PECR: every marketing message offers a simple way out; it must be the draft's last line.
+OPT_OUT_LINES: dict[str, str] = {
+    "Email": "To stop marketing emails, use the unsubscribe link below.",
+    "SMS": "Reply STOP to opt out.",
+    "App Push": "Turn off offers in app settings.",
+    "Phone": "If you would rather we did not call you about offers, just say and I will update your preferences.",
+}
 
 
 class Schema(BaseModel):
@@ -107,6 +138,12 @@ class CustomerProfile(Schema):
     interactions: tuple[InteractionRecord, ...] = ()
     notifications: tuple[NotificationRecord, ...] = ()
     recommended_actions: tuple[RecommendedActionRecord, ...] = ()
+    # Over the customer's whole history, not just the capped tuples above: consent
+    # must not come back because an old Unsubscribe fell off the end of the list.
+    interactions_total: int = 0
+    notifications_total: int = 0
+    last_unsubscribe_at: dt.datetime | None = None
+    last_opt_in_at: dt.datetime | None = None  # an explicit Subscribe / Opt-in interaction
 
 
 # --- outputs -----------------------------------------------------------------------
@@ -154,6 +191,15 @@ class PriorityAnalysis(Schema):
     score_breakdown: list[ScoreComponent]
     should_contact: bool
     no_contact_reason: str = ""
+    # Added for the drafting step and the queue filters: what to write about and where.
+    situation: str = ""  # a Situation value; "" when should_contact is false
+    channel: str = ""  # the channel to use: usually preferred_channel; Phone for an open escalated complaint
+
+    @model_validator(mode="after")
+    def _explain_no_contact(self) -> PriorityAnalysis:
+        if not self.should_contact and not self.no_contact_reason.strip():
+            raise ValueError("no_contact_reason is required when should_contact is false")
+        return self
 
 
 class DraftMessage(Schema):
@@ -162,6 +208,28 @@ class DraftMessage(Schema):
     situation: str  # retention, billing_support, payment_difficulty, engagement, tariff_value, green_upgrade
     subject: str = ""  # email only
     body: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fits_channel(self) -> DraftMessage:
+        if self.channel not in OPT_OUT_LINES:
+            raise ValueError(f"channel must be one of {sorted(OPT_OUT_LINES)}, not {self.channel!r}")
+        if self.situation not in SITUATION_KIND:
+            raise ValueError(f"situation must be one of {[s.value for s in Situation]}, not {self.situation!r}")
+        if SITUATION_KIND[self.situation] != self.kind:
+            raise ValueError(f"a {self.situation} message is {SITUATION_KIND[self.situation]}, not {self.kind}")
+        if self.channel == "Email" and not self.subject.strip():
+            raise ValueError("an email needs a subject")
+        if self.channel == "SMS":
+            size = sms_size(self.body)
+            if size.units > size.limit:
+                raise ValueError(
+                    f"SMS body is {size.units} {size.encoding} characters; at most {size.limit} fit in 2 segments"
+                )
+        if self.channel == "App Push" and len(self.body) > PUSH_MAX_CHARS:
+            raise ValueError(f"push body is {len(self.body)} characters; at most {PUSH_MAX_CHARS}")
+        if self.kind == MessageKind.MARKETING and not self.body.rstrip().endswith(OPT_OUT_LINES[self.channel]):
+            raise ValueError(f"a marketing {self.channel} message must end with: {OPT_OUT_LINES[self.channel]}")
+        return self
 
 
 class CallUsage(Schema):
@@ -177,6 +245,17 @@ class CallUsage(Schema):
     latency_ms: int = 0
     outcome: str = "ok"  # ok | invalid | throttled | error | timeout
     cost_gbp: Decimal = Decimal("0")
+
+
+class DraftIssue(Schema):
+    """One problem found in a draft (inline warnings as the agent types, and analyst checks)."""
+
+    # american_spelling | invented_fact | wrong_name | length | encoding | opt_out | consent | promotional
+    # | pressure | ai_claim | empty
+    kind: str
+    message: str
+    text: str = ""  # the offending text, for highlighting
+    suggestion: str = ""
 
 
 class CustomerAnalysisResult(Schema):

@@ -28,6 +28,11 @@ class CustomerAnalysis(models.Model):
     detail = models.JSONField(
         default=dict, blank=True, help_text="The full PriorityAnalysis (trigger factors, insights, steps…)."
     )
+    draft = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The DraftMessage, kept so a redelivered chunk can queue it without re-asking.",
+    )
     should_contact = models.BooleanField(default=False)
     no_contact_reason = models.TextField(blank=True)
     warnings = models.JSONField(default=list, blank=True)

@@ -55,6 +55,11 @@ class AnalysisJob(models.Model):
                 condition=Q(done__lte=F("total")) & Q(failed__lte=F("total")) & Q(skipped__lte=F("total")),
                 name="job_counts_within_total",
             ),
+            # One active job per kind, enforced by the database: two agents pressing
+            # "Run analysis" at once cannot start two paid runs (start_job catches the clash).
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(status__in=["queued", "running"]), name="one_active_job_per_kind"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,3 +76,44 @@ class AnalysisJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in self.ACTIVE_STATUSES
+
+
+class AnalysisChunk(models.Model):
+    """A slice of a job's customers: the unit of one Celery task.
+
+    `committed` counts the chunk's customers whose results (and counter
+    increments) are already committed, in order. A redelivered task resumes
+    from there, and a commit only applies when `committed` still equals its
+    starting offset, so counters move exactly once per customer even if two
+    deliveries of one chunk run at the same time.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    FINISHED_STATUSES = (Status.DONE, Status.FAILED, Status.CANCELLED)
+
+    job = models.ForeignKey(AnalysisJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    customer_pks = models.JSONField(default=list)
+    size = models.PositiveIntegerField(default=0)
+    committed = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Deliveries that started work.")
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="chunk_index_unique"),
+            models.CheckConstraint(condition=Q(committed__lte=F("size")), name="chunk_committed_within_size"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Job {self.job_id} chunk {self.index} ({self.status})"

@@ -1,4 +1,55 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
 from django.db import models
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ConsentParams(_Params):
+    pass  # the rule itself lives in notifications.analysts.consent, shared with the analysts
+
+
+class AccountStatusParams(_Params):
+    allowed_statuses: list[str] = Field(default=["Active"], min_length=1)
+
+
+class FrequencyCapParams(_Params):
+    marketing_max: int = Field(default=1, ge=0)
+    marketing_window_days: int = Field(default=7, ge=1, le=365)
+    per_channel_max: int = Field(default=1, ge=0)
+    channel_window_days: int = Field(default=7, ge=1, le=365)
+    # Source-system notification types that count as marketing (matched as case-insensitive substrings).
+    marketing_keywords: list[str] = Field(
+        default=["offer", "promo", "upgrade", "tariff", "deal", "discount", "newsletter", "reward", "marketing"]
+    )
+
+
+class CoolDownParams(_Params):
+    ignored_in_a_row: int = Field(default=3, ge=1, le=50)
+    days: int = Field(default=14, ge=1, le=365)
+
+
+class QuietHoursParams(_Params):
+    start: dt.time = dt.time(21, 0)
+    end: dt.time = dt.time(8, 0)
+    channels: list[str] = Field(default=["SMS", "App Push"])
+    timezone: str = "Europe/London"
+
+
+PARAMETER_SCHEMAS: dict[str, type[_Params]] = {
+    "consent": ConsentParams,
+    "account_status": AccountStatusParams,
+    "frequency_cap": FrequencyCapParams,
+    "cool_down": CoolDownParams,
+    "quiet_hours": QuietHoursParams,
+}
 
 
 class ContactPolicy(models.Model):
@@ -23,6 +74,19 @@ class ContactPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.get_rule_display()
+
+    def params(self) -> _Params:
+        """The parameters, validated and with defaults filled in (raises ValidationError)."""
+        try:
+            return PARAMETER_SCHEMAS[self.rule].model_validate(self.parameters or {})
+        except PydanticValidationError as exc:
+            messages = [f"{'.'.join(map(str, e['loc'])) or 'parameters'}: {e['msg']}" for e in exc.errors()]
+            raise ValidationError({"parameters": messages}) from exc
+
+    def clean(self) -> None:
+        super().clean()
+        if self.rule in PARAMETER_SCHEMAS:
+            self.params()
 
 
 class ContactDecision(models.Model):

@@ -1,0 +1,178 @@
+"""The data contract: one spec per supplier file, the single set of rules.
+
+Both the `import_datasets` command and the admin upload (customers/resources.py)
+validate through these specs, so a rule changes in one place. Ranges and
+choices mirror the CHECK constraints in customers/models.py.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import models as dj_models
+
+from customers import models
+from customers.importing import parsers
+
+CUSTOMER_ID = "Customer_ID"
+
+# A cross-field rule: takes the parsed values (spec column order) and returns
+# (column, reason) when the row breaks it.
+RowCheck = Callable[[Sequence[object]], tuple[str, str] | None]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str  # model attribute; "customer" is the foreign key to Customer
+    parse: parsers.Parser | None  # None: the Customer_ID foreign key, resolved per import
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    key: str  # CLI option name: profiles, activity, …
+    filename: str
+    model: type[dj_models.Model]
+    columns: tuple[Column, ...]
+    natural_key: tuple[str, ...]  # model fields, in the unique constraint's order
+    row_checks: tuple[RowCheck, ...] = field(default=())
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    def db_column(self, field_name: str) -> str:
+        return self.model._meta.get_field(field_name).column
+
+    @property
+    def db_columns(self) -> list[str]:
+        return [self.db_column(c.field) for c in self.columns]
+
+    @property
+    def key_indexes(self) -> tuple[int, ...]:
+        fields = [c.field for c in self.columns]
+        return tuple(fields.index(f) for f in self.natural_key)
+
+    @property
+    def has_customer_fk(self) -> bool:
+        return any(c.parse is None for c in self.columns)
+
+
+def _click_implies_open(values: Sequence[object]) -> tuple[str, str] | None:
+    # Mirrors the history_click_implies_open constraint (Opened=5, Clicked=6).
+    if values[6] and not values[5]:
+        return ("Clicked", "clicked but not opened (Opened=No)")
+    return None
+
+
+def _text(model: type[dj_models.Model], name: str, *, required: bool = True) -> parsers.Parser:
+    max_length = model._meta.get_field(name).max_length
+    return parsers.text(max_length, required=required) if max_length else parsers.unbounded_text()
+
+
+C, A, IH, N, R = (
+    models.Customer,
+    models.AccountActivity,
+    models.Interaction,
+    models.NotificationHistory,
+    models.RecommendedAction,
+)
+
+PROFILES = FileSpec(
+    key="profiles",
+    filename="Customer Profiles.csv",
+    model=C,
+    columns=(
+        Column(CUSTOMER_ID, "customer_id", _text(C, "customer_id")),
+        Column("Name", "name", _text(C, "name")),
+        Column("Age", "age", parsers.integer(16, 120)),
+        Column("Location", "location", _text(C, "location")),
+        Column("Preferred_Channel", "preferred_channel", parsers.choice(models.Channel.values)),
+        Column("Segment", "source_segment", _text(C, "source_segment")),
+        Column("Opted_In", "opted_in", parsers.yes_no()),
+        Column("Income_Bracket", "income_bracket", parsers.choice(models.IncomeBracket.values)),
+        Column("Customer_Since", "customer_since", parsers.date()),
+        Column("Satisfaction_Score", "satisfaction_score", parsers.integer(1, 10)),
+    ),
+    natural_key=("customer_id",),
+)
+
+ACTIVITY = FileSpec(
+    key="activity",
+    filename="Account Activity Logs.csv",
+    model=A,
+    columns=(
+        Column(CUSTOMER_ID, "customer", None),
+        Column("Account_Status", "account_status", _text(A, "account_status")),
+        Column("Last_Transaction", "last_transaction", _text(A, "last_transaction", required=False)),
+        Column("Last_Login", "last_login", parsers.london_datetime()),
+        Column("Recent_Activity", "recent_activity", _text(A, "recent_activity", required=False)),
+        Column("Engagement_Score", "engagement_score", parsers.integer(0, 100)),
+        Column("Account_Tenure_Years", "account_tenure_years", parsers.decimal(5, 1, 0)),
+        Column("Subscription_Type", "subscription_type", parsers.choice(models.SubscriptionType.values)),
+        Column("Churn_Risk_Score", "churn_risk_score", parsers.decimal(5, 2, 0, 100)),
+    ),
+    natural_key=("customer", "last_login"),
+)
+
+INTERACTIONS = FileSpec(
+    key="interactions",
+    filename="Interaction History.csv",
+    model=IH,
+    columns=(
+        Column(CUSTOMER_ID, "customer", None),
+        Column("Channel", "channel", _text(IH, "channel")),
+        Column("Date & Time", "occurred_at", parsers.london_datetime()),
+        Column("Interaction_Type", "interaction_type", _text(IH, "interaction_type")),
+        Column("Sentiment", "sentiment", parsers.choice(models.Sentiment.values)),
+        Column("Summary", "summary", parsers.unbounded_text()),
+        Column("Response_Time_Minutes", "response_time_minutes", parsers.integer(0, 2_147_483_647, required=False)),
+        Column("Resolution_Status", "resolution_status", parsers.choice(models.ResolutionStatus.values)),
+        Column("Agent_ID", "agent_id", _text(IH, "agent_id", required=False)),
+    ),
+    natural_key=("customer", "occurred_at", "channel", "interaction_type"),
+)
+
+NOTIFICATIONS = FileSpec(
+    key="notifications",
+    filename="Notification History.csv",
+    model=N,
+    columns=(
+        Column("Notification_ID", "notification_id", _text(N, "notification_id")),
+        Column(CUSTOMER_ID, "customer", None),
+        Column("Channel", "channel", parsers.choice(models.Channel.values)),
+        Column("Sent_Date", "sent_at", parsers.london_datetime(allow_bare_date=True)),
+        Column("Notification_Type", "notification_type", _text(N, "notification_type")),
+        Column("Opened", "opened", parsers.yes_no()),
+        Column("Clicked", "clicked", parsers.yes_no()),
+        Column("Action_Taken", "action_taken", _text(N, "action_taken", required=False)),
+        Column("Delivery_Status", "delivery_status", parsers.choice(models.DeliveryStatus.values)),
+        Column("Notification_Priority", "notification_priority", parsers.choice(models.Level.values)),
+        Column("Response_Time_Hours", "response_time_hours", parsers.decimal(7, 2, 0, required=False)),
+    ),
+    natural_key=("notification_id",),
+    row_checks=(_click_implies_open,),
+)
+
+ACTIONS = FileSpec(
+    key="actions",
+    filename="Recommended Actions.csv",
+    model=R,
+    columns=(
+        Column(CUSTOMER_ID, "customer", None),
+        Column("Scenario", "scenario", _text(R, "scenario")),
+        Column("Recommended_Action", "recommended_action", _text(R, "recommended_action")),
+        Column("Urgency_Level", "urgency_level", parsers.choice(models.Level.values)),
+        Column("Follow_Up_Required", "follow_up_required", parsers.yes_no()),
+        Column("Assigned_Team", "assigned_team", _text(R, "assigned_team")),
+    ),
+    natural_key=("customer", "scenario"),
+)
+
+# Import order matters: every other file refers to a profile.
+SPECS: tuple[FileSpec, ...] = (PROFILES, ACTIVITY, INTERACTIONS, NOTIFICATIONS, ACTIONS)
+SPECS_BY_KEY = {s.key: s for s in SPECS}
+SPECS_BY_MODEL = {s.model: s for s in SPECS}

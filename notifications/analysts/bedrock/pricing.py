@@ -1,0 +1,40 @@
+"""£ cost of a Bedrock call from the price table in settings."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+
+# Cross-region inference profiles ("eu.anthropic…") are priced as the base model here.
+_PROFILE_PREFIX = re.compile(r"^(?:us|eu|apac|us-gov|global)\.")
+_PLACES = Decimal("0.000001")
+
+
+def base_model_id(model_id: str) -> str:
+    """The model id without an ARN or a cross-region inference-profile prefix."""
+    model_id = model_id.rsplit("/", 1)[-1]  # arn:aws:bedrock:…:inference-profile/eu.anthropic…
+    return _PROFILE_PREFIX.sub("", model_id)
+
+
+def prices_usd(model_id: str) -> dict[str, float] | None:
+    return settings.BEDROCK_PRICES_USD_PER_MTOK.get(base_model_id(model_id))
+
+
+def cost_gbp(
+    model_id: str, input_tokens: int, output_tokens: int, cache_read_tokens: int = 0, cache_write_tokens: int = 0
+) -> Decimal:
+    """£ for one call; an unknown model costs 0 here (and is flagged by `prices_usd` returning None)."""
+    prices = prices_usd(model_id)
+    if prices is None:
+        return Decimal("0")
+    per_token_in = Decimal(str(prices["input"])) / 1_000_000
+    per_token_out = Decimal(str(prices["output"])) / 1_000_000
+    usd = (
+        input_tokens * per_token_in
+        + output_tokens * per_token_out
+        + cache_read_tokens * per_token_in * Decimal(str(settings.BEDROCK_CACHE_READ_MULTIPLIER))
+        + cache_write_tokens * per_token_in * Decimal(str(settings.BEDROCK_CACHE_WRITE_MULTIPLIER))
+    )
+    return (usd * Decimal(str(settings.USD_TO_GBP))).quantize(_PLACES, rounding=ROUND_HALF_UP)

@@ -1,0 +1,1 @@
+"""Read-only queries (HackSoft selectors): one module per concern."""

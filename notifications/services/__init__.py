@@ -1,0 +1,1 @@
+"""Services: the functions that do the work (and change state); one module per job."""

@@ -1,0 +1,99 @@
+"""The pipeline's side of the analyst contract (notifications.services.analysis).
+
+Kept apart so the pipeline reads as a pipeline: which analyst a provider
+means, the shared Bedrock rate limit around every call, and the split between
+segmentation-only (for customers the policies rule out: no paid priority or
+draft call for someone we may not contact) and the full analysis.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notifications.analysts.schemas import CustomerAnalysisResult, CustomerProfile
+from notifications.services.ratelimit import RateLimiter, bedrock_limiter
+
+
+class ThrottledAnalyst:
+    """Wraps a paid analyst so each call first takes a slot from the shared RPM limit."""
+
+    def __init__(self, inner: Any, limiter: RateLimiter):
+        self._inner = inner
+        self._limiter = limiter
+        self.name = getattr(inner, "name", "bedrock")
+
+    def segment(self, profile):
+        self._limiter.acquire()
+        return self._inner.segment(profile)
+
+    def prioritise(self, profile):
+        self._limiter.acquire()
+        return self._inner.prioritise(profile)
+
+    def draft(self, profile, analysis):
+        self._limiter.acquire()
+        return self._inner.draft(profile, analysis)
+
+    def __getattr__(self, name: str) -> Any:  # anything else (usage records, model id) is the inner analyst's
+        return getattr(self._inner, name)
+
+
+def resolve(provider: str) -> Any:
+    from notifications.services import analysis
+
+    analyst = analysis.get_analyst(provider)
+    if is_offline(analyst):
+        return analyst
+    return ThrottledAnalyst(analyst, bedrock_limiter())
+
+
+def is_offline(analyst: Any) -> bool:
+    return getattr(analyst, "name", "") == "offline"
+
+
+def analyse(profile: CustomerProfile, analyst: Any, *, contactable: bool) -> CustomerAnalysisResult:
+    """The full analysis for a contactable customer; segmentation only otherwise."""
+    from notifications.services import analysis
+
+    if contactable:
+        return analysis.analyse_customer(profile, analyst=analyst)
+    return segment_only(profile, analyst)
+
+
+def segment_only(profile: CustomerProfile, analyst: Any) -> CustomerAnalysisResult:
+    """Segmentation alone, with the same invalid-answer fallback as `analyse_customer`.
+
+    The analysts' service has no segment-only entry point; this mirrors its one
+    segmentation step so a customer the policies rule out costs one call, not three.
+    """
+    from notifications.analysts.base import InvalidAnswer
+    from notifications.analysts.offline import OfflineAnalyst
+
+    fallback_reason = ""
+    try:
+        segmentation = analyst.segment(profile)
+    except InvalidAnswer as exc:
+        fallback_reason = str(exc)
+        segmentation = OfflineAnalyst().segment(profile)
+    finally:
+        take = getattr(analyst, "take_usage", None)
+        usage = list(take()) if take is not None else []
+    return CustomerAnalysisResult(
+        customer_id=profile.customer_id,
+        provider=analyst.name,
+        segmentation=segmentation,
+        fallback=bool(fallback_reason),
+        fallback_reason=fallback_reason,
+        usage=usage,
+    )
+
+
+def fallback(profile: CustomerProfile, reason: str, *, contactable: bool) -> CustomerAnalysisResult:
+    """The offline analyst standing in after the last retry (counted as a fallback)."""
+    from notifications.analysts.offline import OfflineAnalyst
+    from notifications.services import analysis
+
+    if contactable:
+        return analysis.fallback_result(profile, reason)
+    result = segment_only(profile, OfflineAnalyst())
+    return result.model_copy(update={"fallback": True, "fallback_reason": reason})

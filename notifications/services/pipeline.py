@@ -1,0 +1,352 @@
+"""Processing one chunk of an analysis job: the work inside a Celery task.
+
+Per batch of customers (ANALYSIS_COMMIT_EVERY):
+1. load the profiles in bulk and hash them;
+2. skip customers unchanged since their last analysis (same hash, same
+   provider, not a fallback) unless the job is forced;
+3. evaluate the contact policies for everyone left, before any AI call;
+4. analyse: segmentation for all, priority and draft only for those the
+   policies let us contact (concurrently, rate-limited, for Bedrock);
+5. store each CustomerAnalysis as soon as it exists (unique per job and
+   customer, so a redelivered chunk never pays for a customer twice);
+6. commit: decisions, queue items and the job's counters, in one
+   transaction guarded by the chunk's `committed` offset, so each customer is
+   counted exactly once however many times the chunk is delivered.
+
+Transient analyst failures (AnalystUnavailable) propagate to the task, which
+retries with backoff; on the final attempt the offline analyst stands in
+(`fallback_result`) and the customer is counted as a fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, connections, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
+
+from customers.models import Customer
+from notifications.analysts.base import AnalystUnavailable
+from notifications.analysts.schemas import CallUsage, CustomerAnalysisResult, CustomerProfile, Segment
+from notifications.models import AICall, AnalysisChunk, AnalysisJob, ContactDecision, CustomerAnalysis
+from notifications.services import analyst_calls
+from notifications.services.drafts import DraftInput, upsert_drafts
+from notifications.services.policies import PolicyVerdict, evaluate_profiles
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Batch:
+    pks: list[int]
+    profiles: dict[int, CustomerProfile] = field(default_factory=dict)
+    hashes: dict[int, str] = field(default_factory=dict)
+    skipped: dict[int, str] = field(default_factory=dict)  # pk -> segment of the analysis kept
+    failed: set[int] = field(default_factory=set)
+    lost_usage: list[tuple[int, CallUsage]] = field(default_factory=list)  # paid calls before a failure
+    verdicts: dict[int, PolicyVerdict] = field(default_factory=dict)
+
+
+def process_chunk(chunk_id: int, *, final_attempt: bool = False) -> str:
+    """Run (or resume) one chunk; returns a short outcome for the task log."""
+    try:
+        chunk = AnalysisChunk.objects.select_related("job").get(pk=chunk_id)
+    except AnalysisChunk.DoesNotExist:
+        return "missing"
+    job = chunk.job
+    if job.status not in AnalysisJob.ACTIVE_STATUSES:
+        _drop_chunk(chunk, job)
+        return f"job {job.status}"
+    if chunk.status in AnalysisChunk.FINISHED_STATUSES:
+        return "already finished"  # a redelivery after the work was committed
+    _start_chunk(chunk)
+    analyst = None
+    while True:
+        chunk.refresh_from_db(fields=["committed", "status"])
+        if chunk.committed >= chunk.size or chunk.status in AnalysisChunk.FINISHED_STATUSES:
+            break
+        status = AnalysisJob.objects.values_list("status", flat=True).get(pk=job.pk)
+        if status not in AnalysisJob.ACTIVE_STATUSES:
+            _drop_chunk(chunk, job)  # cancelled: the rest of this chunk is dropped, counts stay true
+            return f"job {status}"
+        start = chunk.committed
+        pks = chunk.customer_pks[start : start + settings.ANALYSIS_COMMIT_EVERY]
+        if analyst is None:
+            analyst = analyst_calls.resolve(job.provider)
+        batch = _prepare(job, pks)
+        _analyse(job, batch, analyst, final_attempt=final_attempt)
+        _commit(job.pk, chunk.pk, start, batch)
+    from notifications.services.jobs import maybe_finalise
+
+    maybe_finalise(job.pk)
+    return "done"
+
+
+def _start_chunk(chunk: AnalysisChunk) -> None:
+    now = timezone.now()
+    AnalysisChunk.objects.filter(pk=chunk.pk).update(
+        status=AnalysisChunk.Status.RUNNING, attempts=F("attempts") + 1, started_at=now
+    )
+    AnalysisJob.objects.filter(pk=chunk.job_id, status=AnalysisJob.Status.QUEUED).update(
+        status=AnalysisJob.Status.RUNNING, started_at=now
+    )
+
+
+def _drop_chunk(chunk: AnalysisChunk, job: AnalysisJob) -> None:
+    AnalysisChunk.objects.filter(pk=chunk.pk).exclude(status__in=AnalysisChunk.FINISHED_STATUSES).update(
+        status=AnalysisChunk.Status.CANCELLED, finished_at=timezone.now()
+    )
+
+
+# --- 1–3: profiles, incremental skip, policies ---------------------------------------------
+
+
+def _prepare(job: AnalysisJob, pks: list[int]) -> _Batch:
+    from notifications.selectors.profiles import load_profiles, profile_hash
+
+    batch = _Batch(pks=pks)
+    batch.profiles = load_profiles(pks)
+    batch.failed = {pk for pk in pks if pk not in batch.profiles}  # deleted since the job started
+    batch.hashes = {pk: profile_hash(p) for pk, p in batch.profiles.items()}
+    if not job.force:
+        for pk, (hash_, provider, fallback, segment) in _last_analyses(job.pk, list(batch.profiles)).items():
+            if hash_ == batch.hashes[pk] and provider == job.provider and not fallback:
+                batch.skipped[pk] = segment
+    todo = {pk: p for pk, p in batch.profiles.items() if pk not in batch.skipped}
+    batch.verdicts = evaluate_profiles(todo) if todo else {}
+    return batch
+
+
+def _last_analyses(job_id: int, pks: list[int]) -> dict[int, tuple[str, str, bool, str]]:
+    """Each customer's latest analysis from an earlier job: two indexed queries for the batch."""
+    if not pks:
+        return {}
+    latest = (
+        CustomerAnalysis.objects.filter(customer=OuterRef("pk"))
+        .exclude(job_id=job_id)
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    ids = [a for a in Customer.objects.filter(pk__in=pks).annotate(a=Subquery(latest)).values_list("a", flat=True) if a]
+    rows = CustomerAnalysis.objects.filter(pk__in=ids).values_list(
+        "customer_id", "profile_hash", "provider", "is_fallback", "segment"
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+# --- 4–5: analysis, stored as it completes ---------------------------------------------------
+
+
+def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -> None:
+    todo = [pk for pk in batch.pks if pk in batch.verdicts]
+    done = set(
+        CustomerAnalysis.objects.filter(job_id=job.pk, customer_id__in=todo).values_list("customer_id", flat=True)
+    )
+    todo = [pk for pk in todo if pk not in done]  # analysed by an earlier delivery: never ask (or pay) twice
+    if not todo:
+        return
+    unavailable: AnalystUnavailable | None = None
+    results: dict[int, CustomerAnalysisResult | None] = {}
+    if analyst_calls.is_offline(analyst) or settings.ANALYST_CONCURRENCY <= 1 or len(todo) == 1:
+        # Offline analysis is CPU-bound and free: in-process and sequential.
+        for pk in todo:
+            try:
+                results[pk] = _analyse_one(batch, pk, analyst, final_attempt, errors=batch.failed)
+            except AnalystUnavailable as exc:
+                unavailable = exc
+                break
+    else:
+        # Bedrock: calls in flight concurrently (ANALYST_CONCURRENCY), each through the shared RPM limit.
+        with ThreadPoolExecutor(max_workers=min(settings.ANALYST_CONCURRENCY, len(todo))) as pool:
+            futures = {pk: pool.submit(_threaded, batch, pk, analyst, final_attempt) for pk in todo}
+            for pk, future in futures.items():
+                try:
+                    results[pk] = future.result()
+                except AnalystUnavailable as exc:
+                    unavailable = exc
+                except Exception:  # one bad customer must not sink the chunk
+                    log.exception("analysis failed for customer %s in job %s", pk, job.pk)
+                    batch.failed.add(pk)
+    # Every success is stored before a transient failure surfaces, so the retry only redoes the rest.
+    _store(job, batch, results)
+    _record_lost_usage(job, batch)
+    if unavailable is not None:
+        raise unavailable
+
+
+def _threaded(batch: _Batch, pk: int, analyst, final_attempt: bool) -> CustomerAnalysisResult | None:
+    try:
+        return _analyse_one(batch, pk, analyst, final_attempt, errors=None)
+    finally:
+        connections.close_all()  # a thread's own DB connections, if the analyst opened any
+
+
+def _analyse_one(
+    batch: _Batch, pk: int, analyst, final_attempt: bool, *, errors: set[int] | None
+) -> CustomerAnalysisResult | None:
+    profile = batch.profiles[pk]
+    contactable = batch.verdicts[pk].may_draft
+    try:
+        return analyst_calls.analyse(profile, analyst, contactable=contactable)
+    except AnalystUnavailable as exc:
+        batch.lost_usage.extend((pk, u) for u in getattr(exc, "usage", []) if u.provider != "offline")
+        if not final_attempt:
+            raise
+        return analyst_calls.fallback(profile, f"Bedrock unavailable after retries: {exc}", contactable=contactable)
+    except Exception:
+        if errors is None:
+            raise
+        log.exception("analysis failed for customer %s", pk)
+        errors.add(pk)
+        return None
+
+
+def _store(job: AnalysisJob, batch: _Batch, results: dict[int, CustomerAnalysisResult | None]) -> None:
+    free: list[CustomerAnalysis] = []
+    for pk, result in results.items():
+        if result is None:
+            continue
+        row = _analysis_row(job, batch, pk, result)
+        paid = [u for u in result.usage if u.provider != "offline"]
+        if not paid:
+            free.append(row)
+            continue
+        # Paid calls: the analysis, its AICall rows and the job's cost move together, once.
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+                AICall.objects.bulk_create(AICall(job_id=job.pk, customer_id=pk, **u.model_dump()) for u in paid)
+                _add_usage(job.pk, paid)
+        except IntegrityError:
+            pass  # a concurrent delivery stored this customer first; its row (and cost) stands
+    if free:
+        CustomerAnalysis.objects.bulk_create(free, ignore_conflicts=True)
+
+
+def _record_lost_usage(job: AnalysisJob, batch: _Batch) -> None:
+    """Paid calls made before a transient failure: real spend, recorded even though no result came of them."""
+    if not batch.lost_usage:
+        return
+    lost, batch.lost_usage = batch.lost_usage, []
+    with transaction.atomic():
+        AICall.objects.bulk_create(AICall(job_id=job.pk, customer_id=pk, **u.model_dump()) for pk, u in lost)
+        _add_usage(job.pk, [u for _, u in lost])
+
+
+def _add_usage(job_id: int, usage: list[CallUsage]) -> None:
+    AnalysisJob.objects.filter(pk=job_id).update(
+        input_tokens=F("input_tokens") + sum(u.input_tokens for u in usage),
+        output_tokens=F("output_tokens") + sum(u.output_tokens for u in usage),
+        cache_read_tokens=F("cache_read_tokens") + sum(u.cache_read_tokens for u in usage),
+        cost_gbp=F("cost_gbp") + sum((u.cost_gbp for u in usage), Decimal("0")),
+    )
+
+
+def _analysis_row(job: AnalysisJob, batch: _Batch, pk: int, result: CustomerAnalysisResult) -> CustomerAnalysis:
+    p = result.priority
+    verdict = batch.verdicts[pk]
+    should_contact = bool(p and p.should_contact and verdict.may_draft)
+    if p is not None and not verdict.may_draft:
+        no_contact = "Contact policies: " + "; ".join(r.reason for r in verdict.failed if r.effect == "block")
+    else:
+        no_contact = p.no_contact_reason if p else ""
+    return CustomerAnalysis(
+        customer_id=pk,
+        job_id=job.pk,
+        provider=result.provider,
+        model_id=next((u.model_id for u in result.usage if u.model_id), ""),
+        profile_hash=batch.hashes[pk],
+        segment=result.segmentation.segment,
+        segment_confidence=result.segmentation.confidence,
+        segment_reasons=[r.model_dump(mode="json") for r in result.segmentation.reasons],
+        risk_score=p.risk_score if p else None,
+        priority=p.priority if p else "",
+        urgency=p.urgency if p else "",
+        detail=p.model_dump(mode="json") if p else {},
+        draft=result.draft.model_dump(mode="json") if result.draft else {},
+        should_contact=should_contact,
+        no_contact_reason=no_contact,
+        warnings=list(result.warnings),
+        is_fallback=result.fallback,
+        fallback_reason=result.fallback_reason,
+    )
+
+
+# --- 6: the commit ------------------------------------------------------------------------------
+
+
+def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
+    """Decisions, queue items and counters for one batch, exactly once; False if not applied."""
+    with transaction.atomic():
+        chunk = AnalysisChunk.objects.select_for_update().get(pk=chunk_id)
+        if chunk.committed != start or chunk.status in AnalysisChunk.FINISHED_STATUSES:
+            return False  # another delivery of this chunk committed the batch already
+        job = AnalysisJob.objects.select_for_update().only("status", "segment_counts").get(pk=job_id)
+        if job.status not in AnalysisJob.ACTIVE_STATUSES:
+            return False  # cancelled while we worked: drop the batch, keep the counts true
+        analyses = {
+            a.customer_id: a
+            for a in CustomerAnalysis.objects.filter(job_id=job_id, customer_id__in=batch.pks).defer(
+                "segment_reasons", "detail"
+            )
+        }
+        # An analysis stored by an earlier delivery wins over a skip decided now (data changed since).
+        skipped = {pk: seg for pk, seg in batch.skipped.items() if pk not in analyses}
+        failed = (set(batch.failed) | {pk for pk in batch.verdicts if pk not in analyses}) - analyses.keys()
+        segments = Counter(a.segment for a in analyses.values()) + Counter(skipped.values())
+        decisions, drafts = [], []
+        for pk, a in analyses.items():
+            if a.segment != Segment.VALUE_SEEKERS:
+                continue
+            verdict = batch.verdicts.get(pk)
+            if verdict is None:
+                continue
+            decisions.append(
+                ContactDecision(
+                    customer_id=pk,
+                    job_id=job_id,
+                    allowed=verdict.may_draft,
+                    marketing_allowed=verdict.marketing_allowed,
+                    held_until=verdict.held_until,
+                    results=[r.as_dict() for r in verdict.results],
+                )
+            )
+            if _queueable(a, verdict):
+                activity = batch.profiles[pk].activity
+                churn = activity.churn_risk_score if activity else Decimal("0")
+                drafts.append(DraftInput(analysis=a, held_until=verdict.held_until, churn_risk=churn))
+        ContactDecision.objects.bulk_create(decisions, ignore_conflicts=True)
+        written = upsert_drafts(job_id, drafts)
+        counts = dict(job.segment_counts or {})
+        for segment, n in segments.items():
+            counts[segment] = counts.get(segment, 0) + n
+        AnalysisJob.objects.filter(pk=job_id).update(
+            done=F("done") + len(analyses),
+            failed=F("failed") + len(failed),
+            skipped=F("skipped") + len(skipped),
+            fallbacks=F("fallbacks") + sum(1 for a in analyses.values() if a.is_fallback),
+            value_seekers=F("value_seekers") + segments.get(Segment.VALUE_SEEKERS, 0),
+            contactable=F("contactable") + sum(1 for d in decisions if d.allowed),
+            drafts=F("drafts") + written,
+            segment_counts=counts,
+        )
+        chunk.committed = start + len(batch.pks)
+        fields = ["committed"]
+        if chunk.committed >= chunk.size:
+            chunk.status, chunk.finished_at = AnalysisChunk.Status.DONE, timezone.now()
+            fields += ["status", "finished_at"]
+        chunk.save(update_fields=fields)
+    return True
+
+
+def _queueable(a: CustomerAnalysis, verdict: PolicyVerdict) -> bool:
+    """A draft goes to the queue only if the analyst wants contact and the policies allow its kind."""
+    if not (a.should_contact and a.draft and a.priority and a.risk_score and verdict.may_draft):
+        return False
+    return a.draft.get("kind") != "marketing" or verdict.marketing_allowed

@@ -1,0 +1,85 @@
+"""Presentation helpers for the workspace templates (labels that never rely on colour alone)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+
+from notifications.analysts.sms import PUSH_MAX_CHARS, sms_size
+from notifications.forms import filters_querystring
+from notifications.selectors.queue import CLAIM_TTL, QueueFilters, claim_cutoff
+
+register = template.Library()
+
+_RISK_BANDS = ((3, "low"), (6, "medium"), (8, "high"), (10, "very-high"))
+
+
+@register.filter
+def risk_level(score: int | None) -> str:
+    """A CSS-safe band name for the risk score (1–3 low, 4–6 medium, 7–8 high, 9–10 very high)."""
+    if not score:
+        return "none"
+    return next(name for top, name in _RISK_BANDS if score <= top)
+
+
+@register.filter
+def risk_label(score: int | None) -> str:
+    return "no score" if not score else f"{risk_level(score).replace('-', ' ')} risk"
+
+
+@register.filter
+def fraction_percent(value: float | None) -> str:
+    """A 0–1 fraction as a whole percentage: 0.86 → "86%"."""
+    return "–" if value is None else f"{100 * float(value):.0f}%"
+
+
+@register.simple_tag
+def filter_query(filters: QueueFilters, **overrides) -> str:
+    return filters_querystring(filters, **overrides)
+
+
+@register.simple_tag
+def claim_state(notification, user) -> dict:
+    """Who holds the card right now, and until when (claims lapse after 30 minutes)."""
+    n = notification
+    active = bool(n.claimed_by_id and n.claimed_at and n.claimed_at >= claim_cutoff())
+    return {
+        "active": active,
+        "mine": active and n.claimed_by_id == user.pk,
+        "holder": n.claimed_by if active else None,
+        "expires": timezone.localtime(n.claimed_at + CLAIM_TTL) if active else None,
+    }
+
+
+@register.simple_tag
+def draft_size(channel: str, subject: str, body: str) -> dict:
+    """The counter the server renders (the browser's live count mirrors this logic)."""
+    size = sms_size(body)
+    info = {"chars": len(body), "channel": channel, "over": False, "text": f"{len(body)} characters"}
+    if channel == "SMS":
+        info["over"] = size.units > size.limit
+        info["text"] = (
+            f"{size.units} {'characters' if size.encoding == 'GSM-7' else 'UCS-2 units'} · "
+            f"{size.segments} SMS segment{'s' if size.segments != 1 else ''} ({size.encoding}; limit {size.limit})"
+        )
+    elif channel == "App Push":
+        info["over"] = len(body) > PUSH_MAX_CHARS
+        info["text"] = f"{len(body)} / {PUSH_MAX_CHARS} characters"
+    elif channel == "Email":
+        info["text"] = f"{len(body)} characters · subject {len(subject)}"
+    return info
+
+
+@register.filter
+def who(user) -> str:
+    """A colleague's name for display: full name, else username, else "someone"."""
+    if user is None:
+        return "someone"
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def policy_name(rule: str) -> str:
+    from notifications.services.sending import policy_label
+
+    return policy_label(str(rule))

@@ -1,0 +1,1 @@
+"""The agent workspace views: thin, one module per concern (queue, cards, drafts, jobs, stats)."""

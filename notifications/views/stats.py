@@ -1,0 +1,16 @@
+"""The header figures, re-fetched on every `queueChanged` event and every 30 s."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from notifications.selectors.stats import queue_stats
+from notifications.views.common import workspace_view
+
+
+@require_GET
+@workspace_view()
+def stats(request: HttpRequest) -> HttpResponse:
+    return render(request, "notifications/_stats.html", {"stats": queue_stats(request.user)})

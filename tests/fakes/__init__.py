@@ -1,0 +1,1 @@
+"""Reusable local fakes of external services (no network in tests)."""
