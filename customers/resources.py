@@ -15,7 +15,7 @@ from django.db import models as dj_models
 from import_export import fields, resources, widgets
 
 from customers import models
-from customers.importing import writer
+from customers.importing import selectors
 from customers.importing.parsers import LONDON
 from customers.importing.reader import header_problem
 from customers.importing.rows import RowParser
@@ -95,9 +95,9 @@ class ContractResource(resources.ModelResource):
         problem = header_problem(self.spec, headers, ",".join(headers))
         if problem:
             raise ValueError(f"{self.spec.filename} header: {problem.reason}")
-        customers = writer.customer_pks() if self.spec.has_customer_fk else {}
+        customers = selectors.customer_pks() if self.spec.has_customer_fk else {}
         self._parser = RowParser(self.spec, self.spec.headers, customers)
-        self._existing = writer.existing_hashes(self.spec)
+        self._existing = selectors.existing_hashes(self.spec)
         self._seen = {}
 
     def before_import_row(self, row, row_number=None, **kwargs):  # noqa: ANN001 - library signature

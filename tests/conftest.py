@@ -75,6 +75,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "ANALYSIS_RETRY_BACKOFF_MAX": "1",
         "ANALYSIS_COMMIT_EVERY": "5",
         "TEST_ANALYST_DELAY": "0.1",
+        "TEST_WORKER": "1",
     }
     # This process sends the tasks: same broker and queue as the worker.
     old = (settings.CELERY_BROKER_URL, app.conf.broker_url, app.conf.task_default_queue)

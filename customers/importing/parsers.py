@@ -111,14 +111,14 @@ def decimal(max_digits: int, places: int, low: float, high: float | None = None,
     return parse
 
 
-def _check_date_shape(value: str) -> None:
+def _check_date_shape(value: str, message: str = "not a date in YYYY-MM-DD form") -> None:
     if (
         value[4:5] != "-"
         or value[7:8] != "-"
         or not (value[:4] + value[5:7] + value[8:10]).isdigit()
         or not value.isascii()
     ):
-        raise ValueError("not a date in YYYY-MM-DD form")
+        raise ValueError(message)
 
 
 def _make_date(value: str) -> dt.date:
@@ -172,7 +172,7 @@ def london_datetime(*, allow_bare_date: bool = False) -> Parser:
             value += " 00:00"
         else:
             raise ValueError(f"not a date-time in {shapes} form")
-        _check_date_shape(value)
+        _check_date_shape(value, f"not a date-time in {shapes} form")
         if not (value[11:13] + value[14:16] + value[17:19]).isdigit():
             raise ValueError(f"not a date-time in {shapes} form")
         try:

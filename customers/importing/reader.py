@@ -79,7 +79,7 @@ def header_problem(spec: FileSpec, header: Sequence[str], raw_first_line: str) -
     for other in SPECS:
         if other is not spec and found == other.headers:
             return FileProblem(
-                1, "header", ",".join(found)[:60], f"this is a {other.filename} file, not {spec.filename}"
+                1, "header", ",".join(found)[:60], f"this looks like {other.filename}, not {spec.filename}"
             )
     reasons = []
     duplicates = sorted({h for h in found if found.count(h) > 1})

@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 from django.db import DatabaseError, transaction
 
+from customers.importing import selectors
 from customers.importing import writer as writers
 from customers.importing.reader import CsvSource, FileProblem
 from customers.importing.rows import RowParser
@@ -153,120 +154,121 @@ def _display_name(source: Source, spec: FileSpec) -> str:
 def _import_one(
     spec: FileSpec, source: Source, run: _Run, batch_size: int, progress: ProgressCallback | None
 ) -> FileSummary:
-    name = _display_name(source, spec)
-    summary = FileSummary(file=name, dataset=spec.key)
-    started = time.perf_counter()
-    errors_before = run.error_count
-    if spec.has_customer_fk and run.customers is None:
-        run.customers = writers.customer_pks()
-    # Natural key → stored source_hash, then → line number once seen in this
-    # file: one dict serves both the created/updated/unchanged count and the
-    # duplicate-key check.
-    state: dict[tuple, str | int] = writers.existing_hashes(spec)
-    writer = writers.writer_for(spec)
-    try:
-        with CsvSource(source) as csv_source:
-            records = csv_source.open(spec)
-            parser = RowParser(spec, csv_source.header, run.customers if run.customers is not None else {})
-            _consume(spec, name, records, parser, state, writer, run, summary, batch_size, progress, started)
-    except FileProblem as problem:
-        run.add(RowError(name, problem.line, problem.column, problem.value, problem.reason))
-        unreadable = True
-    else:
+    return _FileImport(spec, _display_name(source, spec), run, batch_size, progress).run(source)
+
+
+class _FileImport:
+    """One file's single pass: read → validate → classify → batch → write."""
+
+    def __init__(
+        self, spec: FileSpec, name: str, run: _Run, batch_size: int, progress: ProgressCallback | None
+    ) -> None:
+        self.spec, self.name, self.shared = spec, name, run
+        self.batch_size, self.progress = batch_size, progress
+        self.summary = FileSummary(file=name, dataset=spec.key)
+        self.started = time.perf_counter()
+        # Natural key → stored source_hash, then → line number once seen in
+        # this file: one dict serves both the created/updated/unchanged count
+        # and the duplicate-key check.
+        self.state: dict[tuple, str | int] = {}
+
+    def run(self, source: Source) -> FileSummary:
+        spec, shared = self.spec, self.shared
+        errors_before = shared.error_count
+        if spec.has_customer_fk and shared.customers is None:
+            shared.customers = selectors.customer_pks()
+        self.state = selectors.existing_hashes(spec)
         unreadable = False
-    summary.errors = run.error_count - errors_before
-    if spec.key == "profiles":
-        # Later files resolve Customer_ID against the database, plus (when this
-        # file failed and so wrote nothing) the IDs it would have created. An
-        # unreadable profiles file says nothing about IDs, so they go unchecked
-        # rather than flagging every related row.
-        run.customers = _AnyCustomer() if unreadable else writers.customer_pks()
-        if run.failed and not unreadable:
-            run.customers.update({key[0]: 0 for key in state if isinstance(state[key], int)})
-    del state
-    summary.seconds = time.perf_counter() - started
-    return summary
+        try:
+            with CsvSource(source) as csv_source:
+                records = csv_source.open(spec)
+                customers = shared.customers if shared.customers is not None else {}
+                self._consume(records, RowParser(spec, csv_source.header, customers), writers.writer_for(spec))
+        except FileProblem as problem:
+            shared.add(RowError(self.name, problem.line, problem.column, problem.value, problem.reason))
+            unreadable = True
+        if spec.key == "profiles":
+            # Later files resolve Customer_ID against the database, plus (when
+            # this file failed and so wrote nothing) the IDs it would have
+            # created. An unreadable profiles file says nothing about IDs, so
+            # they go unchecked rather than flagging every related row.
+            shared.customers = _AnyCustomer() if unreadable else selectors.customer_pks()
+            if shared.failed and not unreadable:
+                shared.customers.update({key[0]: 0 for key, seen in self.state.items() if isinstance(seen, int)})
+        self.state = {}
+        self.summary.errors = shared.error_count - errors_before
+        self.summary.seconds = time.perf_counter() - self.started
+        return self.summary
 
-
-def _consume(
-    spec: FileSpec,
-    name: str,
-    records: Iterable[tuple[int, list[str]]],
-    parser: RowParser,
-    state: dict[tuple, str | int],
-    writer: writers.BatchWriter,
-    run: _Run,
-    summary: FileSummary,
-    batch_size: int,
-    progress: ProgressCallback | None,
-    started: float,
-) -> None:
-    # New and changed rows are batched apart: new rows cannot conflict, so the
-    # writer may take a cheaper path for them (COPY straight into the table).
-    fresh: list[list] = []
-    changed: list[list] = []
-    parse = parser.parse
-    rows = created = updated = unchanged = 0
-    line = 0
-    for line, record in records:
-        rows += 1
-        if progress is not None and rows % batch_size == 0:
-            summary.rows, summary.seconds = rows, time.perf_counter() - started
-            progress(summary)
-        result = parse(record)
-        if type(result) is list:
-            for error in result:
-                run.add(RowError(name, line, error.column, error.value, error.reason))
-            continue
-        values, key, digest = result
-        previous = state.get(key)
-        if previous is None:
-            created += 1
-            batch = fresh
-        elif type(previous) is int:
-            run.add(RowError(name, line, _key_label(spec), _key_value(record, parser), f"duplicate of line {previous}"))
-            continue
-        elif previous == digest:
-            unchanged += 1
+    def _consume(
+        self, records: Iterable[tuple[int, list[str]]], parser: RowParser, writer: writers.BatchWriter
+    ) -> None:
+        # New and changed rows are batched apart: a new row cannot conflict, so
+        # the writer may take a cheaper path for it (COPY straight into the table).
+        fresh: list[list] = []
+        changed: list[list] = []
+        parse, state, shared, name, batch_size = parser.parse, self.state, self.shared, self.name, self.batch_size
+        rows = created = updated = unchanged = 0
+        line = 0
+        for line, record in records:
+            rows += 1
+            if self.progress is not None and rows % batch_size == 0:
+                self._report_progress(rows)
+            result = parse(record)
+            if type(result) is list:
+                for error in result:
+                    shared.add(RowError(name, line, error.column, error.value, error.reason))
+                continue
+            values, key, digest = result
+            previous = state.get(key)
+            if previous is None:
+                created += 1
+                batch = fresh
+            elif type(previous) is int:
+                label, value = _key_label(parser, record)
+                shared.add(RowError(name, line, label, value, f"duplicate of line {previous}"))
+                continue
+            elif previous == digest:
+                unchanged += 1
+                state[key] = line
+                continue
+            else:
+                updated += 1
+                batch = changed
             state[key] = line
-            continue
-        else:
-            updated += 1
-            batch = changed
-        state[key] = line
-        if not run.failed:
-            values.append(digest)
-            batch.append(values)
-            if len(batch) >= batch_size:
-                _flush(writer, fresh, changed, name, line)
-                fresh, changed = [], []
-    if not run.failed:
-        _flush(writer, fresh, changed, name, line)
-        _flush(writer, [], [], name, line, finish=True)
-    summary.rows, summary.created, summary.updated, summary.unchanged = rows, created, updated, unchanged
+            if not shared.failed:
+                values.append(digest)
+                batch.append(values)
+                if len(batch) >= batch_size:
+                    self._flush(writer, fresh, changed, line)
+                    fresh, changed = [], []
+        if not shared.failed:
+            self._flush(writer, fresh, changed, line, finish=True)
+        self.summary.rows, self.summary.created = rows, created
+        self.summary.updated, self.summary.unchanged = updated, unchanged
+
+    def _report_progress(self, rows: int) -> None:
+        self.summary.rows, self.summary.seconds = rows, time.perf_counter() - self.started
+        self.progress(self.summary)
+
+    def _flush(
+        self, writer: writers.BatchWriter, fresh: list, changed: list, line: int, *, finish: bool = False
+    ) -> None:
+        try:
+            if fresh:
+                writer.write(fresh, new=True)
+            if changed:
+                writer.write(changed, new=False)
+            if finish:
+                writer.finish()
+        except DatabaseError as exc:
+            # Validation mirrors every constraint, so this means the rules and
+            # the schema disagree: surface it as an error, not a traceback.
+            raise FileProblemAtWrite(self.name, line, exc) from exc
 
 
-def _flush(
-    writer: writers.BatchWriter, fresh: list, changed: list, name: str, line: int, *, finish: bool = False
-) -> None:
-    try:
-        if fresh:
-            writer.write(fresh, new=True)
-        if changed:
-            writer.write(changed, new=False)
-        if finish:
-            writer.finish()
-    except DatabaseError as exc:
-        # Validation mirrors every constraint, so this means the rules and the
-        # schema disagree: surface it as an error rather than a traceback.
-        raise FileProblemAtWrite(name, line, exc) from exc
-
-
-def _key_label(spec: FileSpec) -> str:
-    by_field = {c.field: c.header for c in spec.columns}
-    return "+".join(by_field[f] for f in spec.natural_key)
-
-
-def _key_value(record: list[str], parser: RowParser) -> str:
-    by_field = {c.field: i for i, c in enumerate(parser.spec.columns)}
-    return "+".join(record[parser.plan[by_field[f]][0]] for f in parser.spec.natural_key)
+def _key_label(parser: RowParser, record: list[str]) -> tuple[str, str]:
+    """('Customer_ID+Last_Login', 'C001+2026-01-02 10:00') for a duplicate-key error."""
+    columns = {c.field: (c.header, parser.plan[i][0]) for i, c in enumerate(parser.spec.columns)}
+    parts = [columns[f] for f in parser.spec.natural_key]
+    return "+".join(h for h, _ in parts), "+".join(record[i] for _, i in parts)

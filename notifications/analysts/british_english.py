@@ -75,7 +75,9 @@ def _match_case(template: str, word: str) -> str:
 
 def american_spellings(text: str) -> list[SpellingIssue]:
     """Every American spelling in `text`, in order."""
-    issues = []
+    issues: list[SpellingIssue] = []
+    if SPELLINGS.keys().isdisjoint(_WORD.findall(text.lower())):  # the usual case: one quick pass
+        return issues
     for match in _WORD.finditer(text):
         word = match.group(0)
         british = SPELLINGS.get(word.lower())

@@ -102,7 +102,10 @@ def check_draft(
     for match in AI_CLAIM.finditer(text):
         issues.append(DraftIssue(kind="ai_claim", message="Messages come from our team.", text=match.group(0)))
 
+    own_words = {w.lower() for w in f"{profile.name} {profile.location}".split()}  # "Gray" the surname is fine
     for spelling in american_spellings(text):
+        if spelling.word.lower() in own_words:
+            continue
         issues.append(
             DraftIssue(
                 kind="american_spelling",
@@ -126,5 +129,7 @@ def check_draft(
     return issues
 
 
-def check_message(profile: CustomerProfile, draft: DraftMessage, *, today: dt.date | None = None) -> list[DraftIssue]:
-    return check_draft(profile, draft.subject, draft.body, draft.channel, draft.kind, today=today)
+def check_message(
+    profile: CustomerProfile, draft: DraftMessage, *, today: dt.date | None = None, facts: Facts | None = None
+) -> list[DraftIssue]:
+    return check_draft(profile, draft.subject, draft.body, draft.channel, draft.kind, today=today, facts=facts)

@@ -51,8 +51,19 @@ _DATE_PATTERNS = [
     ("d_month", re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?({_MONTH})\b", re.I)),
     ("month_y", re.compile(rf"\b({_MONTH})\s+(\d{{4}})\b", re.I)),
 ]
+_DATES = dict(_DATE_PATTERNS)
 _TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
 _NUMBER = re.compile(r"(?<![\w.])(£|\$|€)?\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%| ?per ?cent)?(?![\w])")
+# Everything at once, in one left-to-right scan: at any position the longer date forms are tried before
+# a bare number, so "1 August 2025" is one date, not "1" and "2025".
+_FACT = re.compile(
+    "|".join(
+        [f"(?P<{kind}>{pattern.pattern.replace('(', '(?:').replace('(?:?:', '(?:')})" for kind, pattern in _DATE_PATTERNS]
+        + [r"(?P<time>\b\d{1,2}:\d{2}\b)", f"(?P<number>{_NUMBER.pattern})"]
+    ),
+    re.I,
+)
+_DIGIT = re.compile(r"\d")
 _ANY_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _NAME = rf"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+)?[{_UPPER}][\w'’-]*(?:[ \t]+[{_UPPER}][\w'’-]*)*"
@@ -114,13 +125,16 @@ def _local(value: dt.datetime) -> dt.datetime:
 
 
 def _add_text_numbers(facts: Facts, text: str) -> None:
+    """Numbers and dates quoted in free text ("bill of £120.50", "since 3 March 2026")."""
+    if not _DIGIT.search(text):
+        return
     for token in _ANY_NUMBER.findall(text):
         if (value := _num(token)) is not None:
             facts.numbers.add(value)
             facts.money.add(value)
-    for _kind, pattern in _DATE_PATTERNS[:4]:
+    for kind, pattern in _DATE_PATTERNS[:4]:
         for match in pattern.finditer(text):
-            if (date := _parse_date(_kind, match.groups())) is not None:
+            if (date := _parse_date(kind, match.groups())) is not None:
                 facts.dates.add(date)
 
 
@@ -129,40 +143,41 @@ def profile_facts(profile: CustomerProfile, today: dt.date | None = None) -> Fac
     facts = Facts(today=today)
     nums, dates = facts.numbers, facts.dates
     dates.add(today)
-    facts.names = {t for t in re.split(r"[\s]+", profile.name.lower()) if t}
+    facts.names = set(profile.name.lower().split())
     facts.fields = {
-        name: str(getattr(profile, name))
-        for name in ("age", "satisfaction_score", "income_bracket", "preferred_channel", "opted_in", "location")
+        "age": str(profile.age),
+        "satisfaction_score": str(profile.satisfaction_score),
+        "income_bracket": profile.income_bracket,
+        "preferred_channel": profile.preferred_channel,
+        "opted_in": str(profile.opted_in),
+        "location": profile.location,
     }
-    if profile.activity is not None:
-        facts.fields.update(
-            {name: str(value) for name, value in profile.activity.model_dump().items() if not hasattr(value, "hour")}
-        )
-    nums.update({Decimal(profile.age), Decimal(profile.satisfaction_score), Decimal(profile.customer_pk)})
+    nums.update((Decimal(profile.age), Decimal(profile.satisfaction_score), Decimal(profile.customer_pk)))
     dates.add(profile.customer_since)
     nums.add(Decimal(_years_between(profile.customer_since, today)))
-    for text in (profile.customer_id, profile.location, profile.source_segment):
-        _add_text_numbers(facts, text)
+    texts = [profile.customer_id, profile.location, profile.source_segment]
 
     stamps: list[dt.datetime] = []
     if (a := profile.activity) is not None:
-        nums.update({Decimal(a.engagement_score), a.account_tenure_years.normalize(), a.churn_risk_score.normalize()})
-        nums.update({Decimal(int(a.account_tenure_years)), Decimal(round(a.churn_risk_score))})
+        facts.fields.update(
+            account_status=a.account_status, last_transaction=a.last_transaction, recent_activity=a.recent_activity,
+            engagement_score=str(a.engagement_score), account_tenure_years=str(a.account_tenure_years),
+            subscription_type=a.subscription_type, churn_risk_score=str(a.churn_risk_score),
+        )  # fmt: skip
+        nums.update((Decimal(a.engagement_score), a.account_tenure_years, a.churn_risk_score))
+        nums.update((Decimal(int(a.account_tenure_years)), Decimal(round(a.churn_risk_score))))
         stamps.append(a.last_login)
-        for text in (a.account_status, a.last_transaction, a.recent_activity):
-            _add_text_numbers(facts, text)
+        texts += (a.account_status, a.last_transaction, a.recent_activity)
     for i in profile.interactions:
         stamps.append(i.occurred_at)
         if i.response_time_minutes is not None:
             nums.add(Decimal(i.response_time_minutes))
-        _add_text_numbers(facts, i.summary)
-        _add_text_numbers(facts, i.agent_id)
+        texts += (i.summary, i.agent_id)
     for n in profile.notifications:
         stamps.append(n.sent_at)
         if n.response_time_hours is not None:
-            nums.add(n.response_time_hours.normalize())
-        _add_text_numbers(facts, n.notification_id)
-        _add_text_numbers(facts, n.action_taken)
+            nums.add(n.response_time_hours)
+        texts += (n.notification_id, n.action_taken)
     # Any count of the customer's records ("3 open complaints since…", "4 of the last 5") is
     # a fair derivation for some window, so whole numbers up to the record count pass as counts.
     facts.max_count = max(
@@ -170,15 +185,21 @@ def profile_facts(profile: CustomerProfile, today: dt.date | None = None) -> Fac
         len(profile.notifications), len(profile.recommended_actions),
     )  # fmt: skip
     for r in profile.recommended_actions:
-        _add_text_numbers(facts, f"{r.scenario} {r.recommended_action} {r.assigned_team}")
+        texts += (r.scenario, r.recommended_action, r.assigned_team)
+    _add_text_numbers(facts, "\n".join(texts))  # one scan of all free text
     for stamp in (profile.last_unsubscribe_at, profile.last_opt_in_at):
         if stamp is not None:
             stamps.append(stamp)
+    seen: set[dt.datetime] = set()
     for stamp in stamps:
+        if stamp in seen:
+            continue
+        seen.add(stamp)
         local = _local(stamp)
-        dates.add(local.date())
+        day = local.date()
+        dates.add(day)
         facts.times.add((local.hour, local.minute))
-        nums.add(Decimal((today - local.date()).days))  # "N days ago"
+        nums.add(Decimal((today - day).days))  # "N days ago"
     return facts
 
 
@@ -201,20 +222,23 @@ def _parse_date(kind: str, groups: tuple[str, ...]) -> dt.date | None:
     return None
 
 
-def invented_facts(text: str, facts: Facts) -> list[Invented]:
+def invented_facts(text: str, facts: Facts, *, names: bool = True) -> list[Invented]:
     """Numbers, amounts, dates, times and names in `text` that the profile does not contain."""
     found: list[Invented] = []
-    rest = text
-    for kind, pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(rest):
-            if not _date_grounded(kind, match.groups(), facts):
-                found.append(Invented("date", match.group(0)))
-        rest = pattern.sub(" ", rest)
-    for match in _TIME.finditer(rest):
-        if (int(match.group(1)), int(match.group(2))) not in facts.times:
-            found.append(Invented("time", match.group(0)))
-    rest = _TIME.sub(" ", rest)
-    for match in _NUMBER.finditer(rest):
+    # Every date, time and number has a digit, and none spans a line: scan only the lines with digits.
+    lines = [line for line in text.splitlines() if _DIGIT.search(line)] if _DIGIT.search(text) else []
+    for fact in (fact for line in lines for fact in _FACT.finditer(line)):
+        kind, token = fact.lastgroup, fact.group(0)
+        if kind in _DATES:
+            if not _date_grounded(kind, _DATES[kind].fullmatch(token).groups(), facts):
+                found.append(Invented("date", token))
+            continue
+        if kind == "time":
+            match = _TIME.fullmatch(token)
+            if (int(match.group(1)), int(match.group(2))) not in facts.times:
+                found.append(Invented("time", token))
+            continue
+        match = _NUMBER.search(token)
         currency, whole, frac, percent = match.groups()
         value = _num(whole + (f".{frac}" if frac else ""))
         if value is None:
@@ -227,7 +251,8 @@ def invented_facts(text: str, facts: Facts) -> list[Invented]:
             grounded = value in facts.numbers or (not frac and (value <= facts.max_count or int(value) in facts.years))
         if not grounded:
             found.append(Invented("money" if currency else "number", match.group(0).strip()))
-    found.extend(Invented("name", name) for name in wrong_names(text, facts))
+    if names:
+        found.extend(Invented("name", name) for name in wrong_names(text, facts))
     return found
 
 
@@ -267,7 +292,7 @@ def invented_in_factor(factor: TriggerFactor, facts: Facts) -> list[Invented]:
     actual = facts.fields.get(name.removeprefix("activity."))
     if actual is not None and not _quotes(factor.value, actual):
         found.append(Invented("value", f"{factor.field}={factor.value}"))
-    return found + invented_facts(f"{factor.value} {factor.why}", facts)
+    return found + invented_facts(f"{factor.value} {factor.why}", facts, names=False)
 
 
 def _quotes(value: str, actual: str) -> bool:

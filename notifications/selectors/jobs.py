@@ -43,7 +43,7 @@ def job_summary(job: AnalysisJob) -> dict:
         "input_tokens": job.input_tokens,
         "output_tokens": job.output_tokens,
         "cache_read_tokens": job.cache_read_tokens,
-        "cost_gbp": str(job.cost_gbp),
+        "cost_gbp": f"{job.cost_gbp:.6f}",
         "error": job.error,
         "created_at": job.created_at.isoformat() if job.created_at else None,
         "started_at": job.started_at.isoformat() if job.started_at else None,

@@ -22,7 +22,7 @@ from django.conf import settings
 from notifications.analysts.base import Analyst, AnalystUnavailable, InvalidAnswer
 from notifications.analysts.checks import check_message
 from notifications.analysts.consent import marketing_consent
-from notifications.analysts.grounding import invented_in_factor, profile_facts
+from notifications.analysts.grounding import Facts, invented_in_factor, profile_facts
 from notifications.analysts.offline import OfflineAnalyst
 from notifications.analysts.offline.signals import choose_situation, derive
 from notifications.analysts.schemas import (
@@ -65,7 +65,8 @@ def fallback_result(profile: CustomerProfile, reason: str) -> CustomerAnalysisRe
 
 def analyse_customer(profile: CustomerProfile, analyst: Analyst | None = None) -> CustomerAnalysisResult:
     analyst = analyst or get_analyst()
-    offline = analyst if isinstance(analyst, OfflineAnalyst) else OfflineAnalyst()
+    # The stand-in for failed steps: the analyst's own offline twin (same "today"), or a fresh one.
+    offline = analyst if type(analyst) is OfflineAnalyst else getattr(analyst, "offline", None) or OfflineAnalyst()
     run = _Run(analyst, offline)
     try:
         segmentation = run.step("segment", lambda a: a.segment(profile))
@@ -73,10 +74,11 @@ def analyse_customer(profile: CustomerProfile, analyst: Analyst | None = None) -
         if segmentation.segment == Segment.VALUE_SEEKERS:
             priority = run.step("prioritise", lambda a: a.prioritise(profile))
             priority = _enforce_consent(profile, priority, offline, run.warnings)
-            _check_factors(profile, priority, offline, run.warnings)
+            facts = profile_facts(profile, offline.today)  # once per customer: the checks below share it
+            _check_factors(priority, facts, run.warnings)
             if priority.should_contact:
                 draft = run.step("draft", lambda a: a.draft(profile, priority))
-                draft = _check_draft(profile, priority, draft, offline, run.warnings)
+                draft = _check_draft(profile, priority, draft, offline, facts, run.warnings)
     except AnalystUnavailable as exc:
         exc.usage = run.usage  # calls already made (and paid for) before the failure
         raise
@@ -134,10 +136,7 @@ def _enforce_consent(
     return priority.model_copy(update={"should_contact": False, "no_contact_reason": reason, "situation": ""})
 
 
-def _check_factors(
-    profile: CustomerProfile, priority: PriorityAnalysis, offline: OfflineAnalyst, warnings: list[str]
-) -> None:
-    facts = profile_facts(profile, offline.today)
+def _check_factors(priority: PriorityAnalysis, facts: Facts, warnings: list[str]) -> None:
     for factor in priority.trigger_factors:
         for invented in invented_in_factor(factor, facts):
             warnings.append(f"Trigger factor {factor.field!r}: {invented.kind} {invented.text!r} is not in the data.")
@@ -148,16 +147,17 @@ def _check_draft(
     priority: PriorityAnalysis,
     draft: DraftMessage,
     offline: OfflineAnalyst,
+    facts: Facts,
     warnings: list[str],
 ) -> DraftMessage | None:
-    issues = check_message(profile, draft, today=offline.today)
+    issues = check_message(profile, draft, today=offline.today, facts=facts)
     if any(issue.kind == "consent" for issue in issues):
         # Never hand an agent a marketing draft for someone who has not agreed to it.
         if SITUATION_KIND.get(priority.situation) == MessageKind.SERVICE:
             draft = offline.draft(profile, priority)
             warnings.append("Marketing draft without consent replaced by the service draft.")
-            issues = check_message(profile, draft, today=offline.today)
-        else:
+            issues = check_message(profile, draft, today=offline.today, facts=facts)
+        if any(issue.kind == "consent" for issue in issues):
             warnings.append("Marketing draft without consent dropped.")
             return None
     warnings.extend(f"{issue.kind}: {issue.message}" + (f" ({issue.text})" if issue.text else "") for issue in issues)

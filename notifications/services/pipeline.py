@@ -252,7 +252,7 @@ def _analysis_row(job: AnalysisJob, batch: _Batch, pk: int, result: CustomerAnal
     p = result.priority
     verdict = batch.verdicts[pk]
     should_contact = bool(p and p.should_contact and verdict.may_draft)
-    if p is not None and not verdict.may_draft:
+    if result.segmentation.segment == Segment.VALUE_SEEKERS and not verdict.may_draft:
         no_contact = "Contact policies: " + "; ".join(r.reason for r in verdict.failed if r.effect == "block")
     else:
         no_contact = p.no_contact_reason if p else ""

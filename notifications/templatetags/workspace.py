@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from notifications.analysts.sms import PUSH_MAX_CHARS, sms_size
 from notifications.forms import filters_querystring
@@ -83,3 +84,17 @@ def policy_name(rule: str) -> str:
     from notifications.services.sending import policy_label
 
     return policy_label(str(rule))
+
+
+def _risk_bar_html(score: int) -> str:
+    segments = "".join(f'<span class="risk__seg{" is-on" if i < score else ""}"></span>' for i in range(10))
+    return f'<span class="risk__bar" aria-hidden="true">{segments}</span>'
+
+
+_RISK_BARS = {score: _risk_bar_html(score) for score in range(0, 11)}
+
+
+@register.simple_tag
+def risk_bar(score: int | None) -> str:
+    """Ten segments, `score` of them lit: fixed markup from an integer (no data reaches the HTML)."""
+    return mark_safe(_RISK_BARS.get(int(score or 0), _RISK_BARS[0]))  # noqa: S308 - static markup only

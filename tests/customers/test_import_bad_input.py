@@ -41,7 +41,11 @@ def assert_nothing_written():
         (PROFILE_HEADER.replace(",", ";"), [GOOD.replace(",", ";")], "looks like ';'-delimited"),
         (PROFILE_HEADER.replace(",", "\t"), [GOOD.replace(",", "\t")], "looks like tab-delimited"),
         (PROFILE_HEADER, [], "p.csv:2: file=(header only): no data rows after the header"),
-        (ACTIVITY_HEADER, ["C001,Active,,2026-01-01 10:00,,5,1,Basic,5"], "this is a Account Activity Logs.csv file"),
+        (
+            ACTIVITY_HEADER,
+            ["C001,Active,,2026-01-01 10:00,,5,1,Basic,5"],
+            "this looks like Account Activity Logs.csv, not Customer Profiles.csv",
+        ),
     ],
     ids=["missing", "misspelt", "extra", "semicolon", "tab", "header-only", "wrong-file"],
 )

@@ -13,7 +13,7 @@ from notifications.analysts.bedrock import BedrockAnalyst, prompts
 from notifications.analysts.offline import OfflineAnalyst
 from notifications.services.analysis import analyse_customer
 from tests.fakes.bedrock_server import FakeBedrock, server_error, slow, text_reply, throttle, tool_use
-from tests.fakes.profiles import TODAY, at, interaction, make_profile
+from tests.fakes.profiles import TODAY, interaction, make_profile
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 CACHING = "eu.anthropic.claude-3-7-sonnet-20250219-v1:0"
@@ -168,7 +168,9 @@ def test_draft_with_an_invented_amount_is_retried_then_replaced(server):
     server.script(good("segment", profile), good("prioritise", profile),
                   tool_use("record_draft_message", invented), tool_use("record_draft_message", invented))  # fmt: skip
     result = analyse_customer(profile, make_analyst(server))
-    assert "£150" in json.dumps(server.requests[3].body["messages"][2], ensure_ascii=False)  # the error named the invented amount
+    assert "£150" in json.dumps(
+        server.requests[3].body["messages"][2], ensure_ascii=False
+    )  # the error named the invented amount
     assert result.fallback and result.fallback_reason.startswith("draft:")
     assert "£150" not in result.draft.body
     assert result.draft == offline.draft(profile, offline.prioritise(profile))

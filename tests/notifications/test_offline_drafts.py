@@ -141,8 +141,14 @@ activities = st.builds(
     subscription_type=st.sampled_from(["Basic", "Premium", "Green"]),
     churn_risk_score=st.decimals(min_value=0, max_value=100, places=2),
     last_login=stamps,
-    recent_activity=st.sampled_from(["", "Viewed bill", "Used the tariff comparison tool", "Missed direct debit payment"]),
+    recent_activity=st.sampled_from(
+        ["", "Viewed bill", "Used the tariff comparison tool", "Missed direct debit payment"]
+    ),
 )
+def newest_first(records):
+    return tuple(sorted(records, key=lambda i: i.occurred_at, reverse=True))
+
+
 profiles = st.builds(
     make_profile,
     name=names,
@@ -153,7 +159,7 @@ profiles = st.builds(
     satisfaction_score=st.integers(1, 10),
     customer_since=st.dates(dt.date(1990, 1, 1), dt.date(2026, 11, 23)),
     activity=st.one_of(st.none(), activities),
-    interactions=st.lists(interactions, max_size=6).map(lambda xs: tuple(sorted(xs, key=lambda i: i.occurred_at, reverse=True))),
+    interactions=st.lists(interactions, max_size=6).map(newest_first),
     notifications=st.lists(notifications, max_size=5, unique_by=lambda n: n.notification_id).map(tuple),
 )  # fmt: skip
 

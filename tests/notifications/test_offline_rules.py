@@ -24,8 +24,12 @@ def neutral(**overrides):
         "preferred_channel": "Email",
         "satisfaction_score": 8,
         "activity": activity(
-            subscription_type="Premium", engagement_score=50, last_login=at("2026-10-01"),
-            recent_activity="", last_transaction="", churn_risk_score=Decimal("20"),
+            subscription_type="Premium",
+            engagement_score=50,
+            last_login=at("2026-10-01"),
+            recent_activity="",
+            last_transaction="",
+            churn_risk_score=Decimal("20"),
         ),  # fmt: skip
         "interactions": (),
         "notifications": (),

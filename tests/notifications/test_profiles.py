@@ -60,7 +60,9 @@ def test_profile_holds_all_five_datasets_newest_first():
     assert profile.activity.churn_risk_score == Decimal("30")
     stamps = [i.occurred_at for i in profile.interactions]
     assert stamps == sorted(stamps, reverse=True) and len(stamps) == 3
-    assert [n.sent_at for n in profile.notifications] == sorted((n.sent_at for n in profile.notifications), reverse=True)
+    assert [n.sent_at for n in profile.notifications] == sorted(
+        (n.sent_at for n in profile.notifications), reverse=True
+    )
     assert len(profile.recommended_actions) == 1
     assert profile.interactions_total == 3 and profile.notifications_total == 2
 

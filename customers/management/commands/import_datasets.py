@@ -20,9 +20,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", nargs="?", type=Path, help="folder holding the supplier files")
         for spec in SPECS:
-            parser.add_argument(f"--{spec.key}", type=Path, metavar="FILE", help=f"a {spec.filename} file")
+            parser.add_argument(
+                f"--{spec.key}", type=Path, metavar="FILE", help=f"a file in the {spec.filename} format"
+            )
         parser.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
-        parser.add_argument("--batch-size", type=int, default=5_000)
+        parser.add_argument("--batch-size", type=int, default=5_000, help="rows per database write (default 5000)")
 
     def handle(self, *args: object, **options: object) -> None:
         sources = self._sources(options)

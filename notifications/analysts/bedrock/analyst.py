@@ -135,7 +135,9 @@ class BedrockAnalyst:
             if isinstance(data.get(key), str):
                 data[key], changed = to_british(data[key])
                 for change in changed:
-                    self._bucket("warnings").append(f"Corrected American spelling {change.word!r} to {change.british!r}")
+                    self._bucket("warnings").append(
+                        f"Corrected American spelling {change.word!r} to {change.british!r}"
+                    )
         return data
 
     def _request(self, operation: str, messages: list[dict]) -> dict[str, Any]:

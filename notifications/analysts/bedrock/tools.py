@@ -42,6 +42,8 @@ def tool_name(operation: str) -> str:
 def tool_config(operation: str) -> dict[str, Any]:
     name, model, description = TOOLS[operation]
     return {
-        "tools": [{"toolSpec": {"name": name, "description": description, "inputSchema": {"json": input_schema(model)}}}],
+        "tools": [
+            {"toolSpec": {"name": name, "description": description, "inputSchema": {"json": input_schema(model)}}}
+        ],
         "toolChoice": {"tool": {"name": name}},
     }

@@ -33,8 +33,9 @@ def _score(profile: CustomerProfile, s: Signals) -> tuple[list[ScoreComponent], 
     def add(factor: str, points: float, field: str, value: str, why: str) -> None:
         if points <= 0:
             return
-        parts.append(ScoreComponent(factor=factor, points=round(points, 2)))
-        factors.append(TriggerFactor(field=field, value=value, why=why))
+        # Our own non-empty strings and numbers: no need to re-validate each one.
+        parts.append(ScoreComponent.model_construct(factor=factor, points=round(points, 2)))
+        factors.append(TriggerFactor.model_construct(field=field, value=value, why=why))
 
     if a is not None:
         churn = float(a.churn_risk_score)

@@ -39,7 +39,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "Phone": (
             "Call script: following up an open complaint (service call - no offers)\n"
             "- Ask to speak to {full}. Give your name and say you're calling from the Customer Care team.\n"
-            '- "I\'m calling about the complaint you raised on {date}. I\'m sorry it hasn\'t been resolved yet."\n'
+            "- \"I'm calling about the complaint you raised on {date}. I'm sorry it hasn't been resolved yet.\"\n"
             "- Listen first: ask what has happened since, and what would put it right for them.\n"
             "- Agree one next step, who owns it and when they'll hear from us.\n"
             "- Close: thank them, and check how they'd like to be kept updated."
@@ -94,7 +94,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "Phone": (
             "Call script: open bill query (service call - no offers)\n"
             "- Ask to speak to {full}. Give your name and say you're calling from the Customer Care team.\n"
-            '- "I\'m calling about the bill query you raised on {date}. I\'m sorry it\'s taken this long."\n'
+            "- \"I'm calling about the bill query you raised on {date}. I'm sorry it's taken this long.\"\n"
             "- Go through the bill line by line; check the meter readings and replace any estimate with an actual "
             "reading.\n"
             "- Confirm any correction or refund, and when they'll see it.\n"
@@ -180,7 +180,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "Phone": (
             "Call script: tariff review (marketing call)\n"
             "- Ask to speak to {full}. Give your name and say you're calling from the Customer Care team.\n"
-            '- "You\'ve been with us since {since_year}. Would you like us to check your tariff against your '
+            "- \"You've been with us since {since_year}. Would you like us to check your tariff against your "
             'usage?"\n'
             "- If yes: compare their {plan} plan with current tariffs and give the real annual cost, including any "
             "exit fees.\n"

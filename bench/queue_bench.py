@@ -1,0 +1,349 @@
+"""The agent queue page at scale: latency and SQL queries per view, then load with 50 agents.
+
+    .venv/bin/python bench/queue_bench.py [--customers 100000 --drafts 25000]
+        [--database-url postgres://postgres@127.0.0.1:5432/queue_bench] [--load 60]
+
+1. Seeds a throwaway database (a temp SQLite file, or a scratch PostgreSQL
+   database created next to the URL's and dropped afterwards) with bulk_create:
+   customers, one analysis per draft, waiting drafts, and some sent and
+   dismissed items so the header figures have work to do.
+2. With Django's test client, measures median and p95 in ms and the SQL query
+   count for: a trivial login-required view (the floor: session + user +
+   middleware), the first queue page, a filtered page, a name search, an ID
+   search, a deep page, and the header stats.
+3. With `--load N`: gunicorn (2 workers) on 127.0.0.1 and `wrk` for N seconds
+   with 50 connections, each carrying a logged-in agent's session cookie;
+   prints requests/s, p50/p95/p99 and errors (non-2xx included).
+
+Never touches the project's own database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRST = "Morag Iain Flora Callum Eilidh Hamish Isla Fraser Ailsa Angus Mhairi Ewan Kirsty Ruaridh Catriona Alasdair".split()
+LAST = "MacLeod Stewart Fraser Campbell Murray Kerr Grant Robertson Reid Ross Paterson Wallace Hunter Baird".split()
+PRIORITIES = [("High", 0), ("Medium", 1), ("Low", 2)]
+URGENCIES = ["Immediate", "Within 24 hours", "Within a week", "Routine"]
+CHANNELS = ["Email", "SMS", "App Push", "Phone"]
+
+
+def scratch_database(url: str | None) -> tuple[str, callable]:
+    """A throwaway database URL and the function that removes it."""
+    if not url:
+        folder = tempfile.mkdtemp(prefix="queue-bench-")
+        return f"sqlite:///{folder}/bench.sqlite3", lambda: shutil.rmtree(folder, ignore_errors=True)
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"queue_bench_{os.getpid()}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return urlunsplit(parts._replace(path=f"/{name}")), drop
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notification_engine.settings")
+    os.environ["DEBUG"] = "False"  # no per-query logging, as in production
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def seed(customers: int, drafts: int, rng: random.Random) -> dict[str, float]:
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from customers.models import Customer
+    from notifications.models import CustomerAnalysis, Notification
+    from tests.factories import SAMPLE_DETAIL, make_role_user
+
+    timings = {}
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    timings["migrate_s"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    Customer.objects.bulk_create(
+        (
+            Customer(
+                customer_id=f"CUST{i:06d}",
+                name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                age=rng.randint(18, 90),
+                location="Inverness",
+                preferred_channel=rng.choice(CHANNELS),
+                source_segment="Engaged",
+                opted_in=rng.random() < 0.7,
+                income_bracket=rng.choice(["Low", "Medium", "High"]),
+                customer_since=dt.date(2015, 1, 1) + dt.timedelta(days=rng.randint(0, 3500)),
+                satisfaction_score=rng.randint(1, 10),
+            )
+            for i in range(1, customers + 1)
+        ),
+        batch_size=5000,
+    )
+    pks = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
+    chosen = rng.sample(pks, drafts + drafts // 10)
+    waiting, closed = chosen[:drafts], chosen[drafts:]
+    CustomerAnalysis.objects.bulk_create(
+        (
+            CustomerAnalysis(
+                customer_id=pk,
+                provider="offline",
+                profile_hash="bench",
+                segment="Value Seekers",
+                segment_confidence=round(rng.uniform(0.5, 1), 2),
+                risk_score=rng.randint(1, 10),
+                priority="High",
+                urgency="Routine",
+                detail=SAMPLE_DETAIL,
+                should_contact=True,
+            )
+            for pk in chosen
+        ),
+        batch_size=5000,
+    )
+    analysis_of = dict(CustomerAnalysis.objects.values_list("customer_id", "pk"))
+    now = timezone.now()
+    agent = make_role_user("bench-agent", "Agents", first_name="Bench", last_name="Agent")
+
+    def item(pk: int, status: str) -> Notification:
+        priority, rank = rng.choice(PRIORITIES)
+        channel = rng.choice(CHANNELS)
+        body = "Hello, we noticed your recent bill query and would like to help you sort it out. " * 3
+        extra = {}
+        if status == "sent":
+            extra = {"sent_at": now - dt.timedelta(minutes=rng.randint(0, 600)), "sent_by": agent}
+        elif status == "dismissed":
+            extra = {"dismissed_at": now, "dismiss_reason": "other"}
+        return Notification(
+            customer_id=pk,
+            analysis_id=analysis_of[pk],
+            status=status,
+            priority=priority,
+            priority_rank=rank,
+            risk_score=rng.randint(1, 10),
+            urgency=rng.choice(URGENCIES),
+            churn_risk=Decimal(rng.randint(0, 10000)) / 100,
+            is_fallback=rng.random() < 0.03,
+            channel=channel,
+            kind="marketing" if rng.random() < 0.3 else "service",
+            situation="billing_support",
+            original_subject="About your bill" if channel == "Email" else "",
+            original_body=body,
+            subject="About your bill" if channel == "Email" else "",
+            body=body,
+            **extra,
+        )
+
+    items = [item(pk, "waiting") for pk in waiting]
+    items += [item(pk, "sent" if i % 2 else "dismissed") for i, pk in enumerate(closed)]
+    Notification.objects.bulk_create(items, batch_size=5000)
+    timings["seed_s"] = time.perf_counter() - started
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return timings
+
+
+def measure(client, path: str, runs: int, headers: dict | None = None) -> dict[str, float]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(5):  # warm caches and connections
+        assert client.get(path, headers=headers or {}).status_code == 200, path
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path, headers=headers or {})
+    queries = len(captured.captured_queries)  # now: later requests reset the connection's query log
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(path, headers=headers or {})
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    times.sort()
+    return {
+        "median_ms": statistics.median(times),
+        "p95_ms": times[int(0.95 * (len(times) - 1))],
+        "queries": queries,
+    }
+
+
+def floor_urlconf() -> None:
+    """The project's URLs plus a trivial login-required view (the floor every page pays)."""
+    import types
+
+    from django.conf import settings
+    from django.contrib.auth.decorators import login_required
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    module = types.ModuleType("queue_bench_urls")
+    module.urlpatterns = [
+        path("floor/", login_required(lambda request: HttpResponse("ok"))),
+        path("", include("notification_engine.urls")),
+    ]
+    sys.modules["queue_bench_urls"] = module
+    settings.ROOT_URLCONF = "queue_bench_urls"
+
+
+def run_views(runs: int) -> list[tuple[str, dict]]:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    floor_urlconf()
+    client = Client()
+    client.force_login(User.objects.get(username="bench-agent"))
+    hx = {"HX-Request": "true"}
+    scenarios = [
+        ("floor: trivial login-required view", "/floor/", None),
+        ("queue: first page (full page)", "/", None),
+        ("queue: filtered (High, SMS) partial", "/?priority=High&channel=SMS", hx),
+        ("queue: filtered (marketing, fallback)", "/?kind=marketing&fallback=on", hx),
+        ("queue: search by name 'morag mac'", "/?q=morag+mac", hx),
+        ("queue: search by customer ID", "/?q=CUST004242", hx),
+        ("queue: page 100", "/?page=100", hx),
+        ("queue: sent today", "/?status=sent", hx),
+        ("header stats partial", "/stats/", hx),
+    ]
+    return [(label, measure(client, path, runs, headers)) for label, path, headers in scenarios]
+
+
+def run_load(database_url: str, seconds: int, connections: int) -> str:
+    """gunicorn (2 workers) + wrk with a logged-in agent's session cookie; returns wrk's report."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    if not shutil.which("wrk"):
+        return "wrk is not installed (apt-get install -y wrk)"
+    user = User.objects.get(username="bench-agent")
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    folder = Path(tempfile.mkdtemp(prefix="queue-load-"))
+    script = folder / "agent.lua"
+    # Each request is a logged-in agent's queue page (a third filtered); the report adds p95 (wrk prints p99).
+    script.write_text(
+        f"""
+wrk.headers["Cookie"] = "{settings.SESSION_COOKIE_NAME}={session.session_key}"
+local paths = {{"/", "/", "/?priority=High&channel=SMS"}}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n % #paths) + 1])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("requests/s: %.1f\\n", summary.requests / (summary.duration / 1e6)))
+  io.write(string.format("latency ms p50 %.1f  p95 %.1f  p99 %.1f  max %.1f\\n",
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+  local e = summary.errors
+  io.write(string.format("errors: connect %d read %d write %d timeout %d non-2xx/3xx %d (of %d requests)\\n",
+    e.connect, e.read, e.write, e.timeout, e.status, summary.requests))
+end
+"""
+    )
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "False", "LOG_LEVEL": "WARNING"}
+    port = "8765"
+    gunicorn = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "notification_engine.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        import urllib.request
+
+        for _ in range(100):  # wait for the workers to answer
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        result = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
+             f"http://127.0.0.1:{port}/"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return result.stdout + result.stderr
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--drafts", type=int, default=25_000)
+    parser.add_argument("--runs", type=int, default=60, help="timed requests per scenario")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL URL; default a temp SQLite file")
+    parser.add_argument("--load", type=int, default=0, help="seconds of wrk load against gunicorn (0: skip)")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args()
+
+    database_url, drop = scratch_database(args.database_url)
+    try:
+        setup_django(database_url)
+        from django.db import connection
+
+        timings = seed(args.customers, args.drafts, random.Random(args.seed))
+        print(
+            f"{connection.vendor}: {args.customers:,} customers, {args.drafts:,} waiting drafts "
+            f"(seeded in {timings['seed_s']:.1f} s)"
+        )
+        print(f"{'scenario':42} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+        for label, row in run_views(args.runs):
+            print(f"{label:42} {row['median_ms']:10.1f} {row['p95_ms']:8.1f} {row['queries']:8d}")
+        if args.load:
+            connection.close()
+            print(f"\nload: gunicorn 2 workers, wrk {args.connections} connections for {args.load} s")
+            print(run_load(database_url, args.load, args.connections))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop()
+
+
+if __name__ == "__main__":
+    main()
