@@ -33,8 +33,40 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-FIRST = "Morag Iain Flora Callum Eilidh Hamish Isla Fraser Ailsa Angus Mhairi Ewan Kirsty Ruaridh Catriona Alasdair".split()
-LAST = "MacLeod Stewart Fraser Campbell Murray Kerr Grant Robertson Reid Ross Paterson Wallace Hunter Baird".split()
+FIRST = [
+    "Morag",
+    "Iain",
+    "Flora",
+    "Callum",
+    "Eilidh",
+    "Hamish",
+    "Isla",
+    "Fraser",
+    "Ailsa",
+    "Angus",
+    "Mhairi",
+    "Ewan",
+    "Kirsty",
+    "Ruaridh",
+    "Catriona",
+    "Alasdair",
+]
+LAST = [
+    "MacLeod",
+    "Stewart",
+    "Fraser",
+    "Campbell",
+    "Murray",
+    "Kerr",
+    "Grant",
+    "Robertson",
+    "Reid",
+    "Ross",
+    "Paterson",
+    "Wallace",
+    "Hunter",
+    "Baird",
+]
 PRIORITIES = [("High", 0), ("Medium", 1), ("Low", 2)]
 URGENCIES = ["Immediate", "Within 24 hours", "Within a week", "Routine"]
 CHANNELS = ["Email", "SMS", "App Push", "Phone"]
@@ -234,7 +266,7 @@ def run_views(runs: int) -> list[tuple[str, dict]]:
     return [(label, measure(client, path, runs, headers)) for label, path, headers in scenarios]
 
 
-def run_load(database_url: str, seconds: int, connections: int) -> str:
+def run_load(database_url: str, seconds: int, connections: int, think_ms: int = 0) -> str:
     """gunicorn (2 workers) + wrk with a logged-in agent's session cookie; returns wrk's report."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -256,18 +288,45 @@ def run_load(database_url: str, seconds: int, connections: int) -> str:
         f"""
 wrk.headers["Cookie"] = "{settings.SESSION_COOKIE_NAME}={session.session_key}"
 local paths = {{"/", "/", "/?priority=High&channel=SMS"}}
-local n = 0
-request = function()
+local threads = {{}}
+local think = {think_ms}
+n = 0
+not_ok = 0
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+if think > 0 then
+  -- an agent reads between requests: a random pause around `think` ms
+  function delay()
+    return math.random(math.floor(think / 2), math.floor(think * 3 / 2))
+  end
+end
+
+function request()
   n = n + 1
   return wrk.format("GET", paths[(n % #paths) + 1])
 end
-done = function(summary, latency, requests)
+
+-- anything but 200 is an error here: a 302 would be the login page, not the queue
+function response(status, headers, body)
+  if status ~= 200 then
+    not_ok = not_ok + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("not_ok")
+  end
   io.write(string.format("requests/s: %.1f\\n", summary.requests / (summary.duration / 1e6)))
-  io.write(string.format("latency ms p50 %.1f  p95 %.1f  p99 %.1f  max %.1f\\n",
+  io.write(string.format("latency ms: p50 %.1f  p95 %.1f  p99 %.1f  max %.1f\\n",
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
   local e = summary.errors
-  io.write(string.format("errors: connect %d read %d write %d timeout %d non-2xx/3xx %d (of %d requests)\\n",
-    e.connect, e.read, e.write, e.timeout, e.status, summary.requests))
+  io.write(string.format("errors: connect %d, read %d, write %d, timeout %d, non-200 %d (of %d requests)\\n",
+    e.connect, e.read, e.write, e.timeout, bad, summary.requests))
 end
 """
     )
@@ -296,9 +355,26 @@ end
                 break
             except OSError:
                 time.sleep(0.2)
+        # The cookie must open the queue itself (a 302 to the login page would measure the wrong thing).
+        probe = urllib.request.Request(
+            f"http://127.0.0.1:{port}/", headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"}
+        )
+        with urllib.request.urlopen(probe, timeout=30) as answer:
+            body = answer.read().decode()
+            if answer.status != 200 or "drafts waiting" not in body:
+                return f"the session cookie does not open the queue (HTTP {answer.status})"
         result = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
-             f"http://127.0.0.1:{port}/"],
+            [
+                "wrk",
+                "-t2",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}/",
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -318,6 +394,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="a PostgreSQL URL; default a temp SQLite file")
     parser.add_argument("--load", type=int, default=0, help="seconds of wrk load against gunicorn (0: skip)")
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument(
+        "--think-ms", type=int, default=0, help="also run the load with agents pausing ~this long between requests"
+    )
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
 
@@ -336,8 +415,11 @@ def main() -> None:
             print(f"{label:42} {row['median_ms']:10.1f} {row['p95_ms']:8.1f} {row['queries']:8d}")
         if args.load:
             connection.close()
-            print(f"\nload: gunicorn 2 workers, wrk {args.connections} connections for {args.load} s")
+            print(f"\nload: gunicorn 2 workers, wrk {args.connections} connections for {args.load} s, no pause")
             print(run_load(database_url, args.load, args.connections))
+            if args.think_ms:
+                print(f"load: the same {args.connections} agents, each pausing ~{args.think_ms} ms between requests")
+                print(run_load(database_url, args.load, args.connections, args.think_ms))
     finally:
         from django.db import connections
 

@@ -1,15 +1,28 @@
-"""Admin for the five datasets, with CSV upload (dry-run preview, then confirm) and export."""
+"""Admin for the five datasets, with CSV upload (dry-run preview, then confirm) and export.
 
-from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
+The customer page is the 360° view: capped, read-only inlines for the four
+other datasets and for the analyses and drafts the system made. Supervisors
+can select customers and start a re-analysis; only admins import or edit data
+(django-import-export's import permission is "add", see settings).
+"""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from import_export.admin import ImportExportActionModelAdmin
 from import_export.formats import base_formats
 
+from control.services import supervision
 from customers import models
 from customers.importing.reader import utf8_problem_message
 from customers.resources import RESOURCES
+from notifications.admin.base import ReadOnlyInline
+from notifications.models import CustomerAnalysis, Notification
 
 
-class DatasetAdmin(ImportExportModelAdmin):
+class DatasetAdmin(ImportExportActionModelAdmin):
     # The supplier contract is CSV; other formats would bypass the CSV checks.
     import_formats = [base_formats.CSV]
     export_formats = [base_formats.CSV, base_formats.XLSX]
@@ -27,6 +40,76 @@ class DatasetAdmin(ImportExportModelAdmin):
         return [RESOURCES[self.model]]
 
 
+class AccountActivityInline(ReadOnlyInline):
+    model = models.AccountActivity
+    fields = [
+        "account_status",
+        "last_login",
+        "last_transaction",
+        "engagement_score",
+        "subscription_type",
+        "churn_risk_score",
+        "account_tenure_years",
+    ]
+    ordering = ["-last_login"]
+
+
+class InteractionInline(ReadOnlyInline):
+    model = models.Interaction
+    fields = ["occurred_at", "channel", "interaction_type", "sentiment", "resolution_status", "summary"]
+    ordering = ["-occurred_at"]
+
+
+class NotificationHistoryInline(ReadOnlyInline):
+    model = models.NotificationHistory
+    verbose_name_plural = "notification history (source system and ours)"
+    fields = [
+        "notification_id",
+        "sent_at",
+        "channel",
+        "notification_type",
+        "opened",
+        "clicked",
+        "action_taken",
+        "delivery_status",
+    ]
+    ordering = ["-sent_at"]
+
+
+class RecommendedActionInline(ReadOnlyInline):
+    model = models.RecommendedAction
+    fields = ["scenario", "recommended_action", "urgency_level", "follow_up_required", "assigned_team"]
+
+
+class AnalysisInline(ReadOnlyInline):
+    model = CustomerAnalysis
+    verbose_name_plural = "analyses (AI output, read-only)"
+    fields = [
+        "created_at",
+        "segment",
+        "segment_confidence",
+        "priority",
+        "risk_score",
+        "urgency",
+        "should_contact",
+        "no_contact_reason",
+        "provider",
+        "is_fallback",
+        "fallback_reason",
+    ]
+    ordering = ["-created_at"]
+
+
+class NotificationInline(ReadOnlyInline):
+    model = Notification
+    verbose_name_plural = "drafts and sent notifications (AI text read-only)"
+    fields = ["created_at", "status", "priority", "channel", "kind", "subject", "body", "sent_at", "sent_by"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
+        return super().get_queryset(request).select_related("sent_by")
+
+
 @admin.register(models.Customer)
 class CustomerAdmin(DatasetAdmin):
     list_display = (
@@ -41,7 +124,59 @@ class CustomerAdmin(DatasetAdmin):
     )
     list_filter = ("preferred_channel", "opted_in", "income_bracket", "source_segment")
     search_fields = ("customer_id", "name", "location")
-    readonly_fields = ("source_hash", "updated_at")
+    ordering = ("customer_id",)
+    readonly_fields = ("source_hash", "updated_at", "full_lists")
+    inlines = [
+        AccountActivityInline,
+        InteractionInline,
+        NotificationHistoryInline,
+        RecommendedActionInline,
+        AnalysisInline,
+        NotificationInline,
+    ]
+    actions = ["reanalyse_selected"]
+
+    @admin.display(description="full lists")
+    def full_lists(self, customer: models.Customer) -> str:
+        """The inlines show the newest rows only; these open the complete, filterable lists."""
+        if customer.pk is None:
+            return "-"
+        links = [
+            ("customers", "accountactivity", "account activity"),
+            ("customers", "interaction", "interactions"),
+            ("customers", "notificationhistory", "notification history"),
+            ("customers", "recommendedaction", "recommended actions"),
+            ("notifications", "customeranalysis", "analyses"),
+            ("notifications", "notification", "drafts"),
+        ]
+        return format_html_join(
+            " · ",
+            '<a href="{}?customer__id__exact={}">{}</a>',
+            ((reverse(f"admin:{app}_{model}_changelist"), customer.pk, label) for app, model, label in links),
+        )
+
+    @admin.action(description="Re-analyse the selected customers (starts a job)", permissions=["run_analysis"])
+    def reanalyse_selected(self, request: HttpRequest, queryset: QuerySet[models.Customer]) -> None:
+        pks = list(queryset.values_list("pk", flat=True))
+        job, started = supervision.reanalyse(pks, user=request.user)
+        url = reverse("admin:notifications_analysisjob_change", args=[job.pk])
+        if started:
+            self.message_user(
+                request, format_html('Started <a href="{}">job {}</a> for {} customer(s).', url, job.pk, len(pks))
+            )
+        else:
+            self.message_user(
+                request,
+                format_html(
+                    'A re-analysis is already running (<a href="{}">job {}</a>); try again when it has finished.',
+                    url,
+                    job.pk,
+                ),
+                messages.WARNING,
+            )
+
+    def has_run_analysis_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("notifications.run_analysis")
 
 
 @admin.register(models.AccountActivity)

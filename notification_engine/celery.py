@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notification_engine.settings")
 app = Celery("notification_engine")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Delivery tasks live in a sub-package (notifications/delivery/tasks.py), not in an app's tasks.py.
+app.autodiscover_tasks(["notifications.delivery"])

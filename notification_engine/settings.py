@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "customers",
     "notifications",
+    "control",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,7 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIM
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=500)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+EMBEDDED_BROKER_POLLING_INTERVAL = env.float("EMBEDDED_BROKER_POLLING_INTERVAL", default=0.1)  # seconds, sqla+ only
 
 # --- analysis jobs (notifications/services/jobs.py, pipeline.py) ---------------------------
 ANALYSIS_CHUNK_SIZE = env.int("ANALYSIS_CHUNK_SIZE", default=250)  # customers per Celery task
@@ -184,6 +186,9 @@ ANALYSIS_RETRY_BACKOFF_MAX = env.int("ANALYSIS_RETRY_BACKOFF_MAX", default=300) 
 ANALYST_CONCURRENCY = env.int("ANALYST_CONCURRENCY", default=8)  # Bedrock calls in flight per chunk task
 BEDROCK_MAX_RPM = env.int("BEDROCK_MAX_RPM", default=200)  # shared by every worker (Redis) or per process
 BEDROCK_MAX_TPM = env.int("BEDROCK_MAX_TPM", default=0)  # tokens per minute; 0 = no limit
+# Re-dispatch unfinished chunks when a worker starts; unset = on unless the broker is Redis
+# (the embedded transport cannot redeliver a message whose worker was SIGKILLed).
+ANALYSIS_RESUME_ON_WORKER_START = env.bool("ANALYSIS_RESUME_ON_WORKER_START", default=None)
 
 # --- analysts -------------------------------------------------------------------
 AI_PROVIDER = env("AI_PROVIDER", default="offline")  # offline | bedrock
@@ -213,6 +218,46 @@ BEDROCK_PRICES_USD_PER_MTOK = {
 BEDROCK_CACHE_READ_MULTIPLIER = 0.1  # cached input tokens cost 0.1x the input price
 BEDROCK_CACHE_WRITE_MULTIPLIER = 1.25  # writing the cache costs 1.25x
 USD_TO_GBP = env.float("USD_TO_GBP", default=0.79)
+# Monthly Bedrock budget in £ (an admin can override it in Provider settings); when this month's
+# spend reaches it, new Bedrock calls stop and the offline analyst answers. Set it empty for no limit.
+_ai_budget = env.str("AI_MONTHLY_BUDGET_GBP", default="200").strip()
+AI_MONTHLY_BUDGET_GBP = float(_ai_budget) if _ai_budget else None
+# "Import all five" keeps each upload under var/imports/<id>/ for the Celery task to read.
+IMPORTS_DIR = env.path("IMPORTS_DIR", default=VAR_DIR / "imports")
+
+# --- delivery (notifications/delivery, services/delivery.py) -----------------------------------
+# Email goes through Django's email framework: the embedded default writes each message to
+# var/outbox/email/ so the demo can show it; production sets EMAIL_BACKEND (SMTP) and EMAIL_HOST etc.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "outbox" / "email"))
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Customer Care <care@example.invalid>")
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # absolute links in messages (unsubscribe, tracking)
+# SMS and App Push: outbox (JSON files under var/outbox/) or sns (boto3 sns.publish).
+SMS_BACKEND = env("SMS_BACKEND", default="outbox")
+PUSH_BACKEND = env("PUSH_BACKEND", default="outbox")
+OUTBOX_DIR = env("OUTBOX_DIR", default=str(VAR_DIR / "outbox"))
+SNS_REGION = env("SNS_REGION", default=AWS_REGION)
+SNS_ENDPOINT_URL = env("SNS_ENDPOINT_URL", default=None)  # a local fake in tests
+SNS_SMS_SENDER_ID = env("SNS_SMS_SENDER_ID", default="EnergyCo")  # alphanumeric, up to 11 characters
+SNS_SMS_MAX_PRICE = env("SNS_SMS_MAX_PRICE", default="")  # USD per message; blank = account default
+SNS_CONNECT_TIMEOUT = env.float("SNS_CONNECT_TIMEOUT", default=3.0)
+SNS_READ_TIMEOUT = env.float("SNS_READ_TIMEOUT", default=10.0)
+# botocore's own short retries (standard mode); the long backoff with jitter is the Celery task's.
+SNS_RETRIES = {"mode": "standard", "max_attempts": env.int("SNS_MAX_ATTEMPTS", default=2)}
+DELIVERY_MAX_RETRIES = env.int("DELIVERY_MAX_RETRIES", default=5)
+DELIVERY_RETRY_BACKOFF = env.int("DELIVERY_RETRY_BACKOFF", default=10)  # seconds, doubled per retry
+DELIVERY_RETRY_BACKOFF_MAX = env.int("DELIVERY_RETRY_BACKOFF_MAX", default=300)  # far below the visibility timeout
+DELIVERY_WEBHOOK_SECRET = env("DELIVERY_WEBHOOK_SECRET", default="")  # empty: the receipts webhook refuses all
+# An open or click this soon after delivery is most likely a scanner or image proxy (Mautic #9798).
+TRACKING_MACHINE_SECONDS = env.int("TRACKING_MACHINE_SECONDS", default=10)
+TRACKING_LANDING_URL = env("TRACKING_LANDING_URL", default="/t/landing/")
+ACCOUNT_URL = env("ACCOUNT_URL", default="https://example.invalid/account")  # the call to action in emails
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    # Control-room pages (dashboard, AI usage, "import all five") live under the admin URL, before the admin's own.
+    path(f"{settings.ADMIN_URL}control-room/", include("control.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("notifications.tracking_urls")),  # public: tracking, unsubscribe, receipts
     path("", include("notifications.urls")),
 ]

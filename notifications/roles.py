@@ -9,12 +9,29 @@ SUPERVISORS = "Supervisors"
 ADMINS = "Admins"
 
 _DATASETS = ["customer", "accountactivity", "interaction", "notificationhistory", "recommendedaction"]
-_ANALYSIS = ["analysisjob", "customeranalysis", "contactdecision", "aicall", "notification", "contactpolicy"]
+_ANALYSIS = [
+    "analysisjob",
+    "analysischunk",
+    "customeranalysis",
+    "contactdecision",
+    "aicall",
+    "notification",
+    "contactpolicy",
+    # The delivery layer's records (ignored until those models exist).
+    "delivery",
+    "notificationevent",
+    "consentchange",
+    "customercontact",
+    "providerreceipt",
+]
+_CONTROL = ["auditevent", "approval", "importrun", "providersettings"]
 
 AGENT_PERMISSIONS = [
     "notifications.work_queue",
     *(f"customers.view_{m}" for m in _DATASETS),
 ]
+# Supervisors read everything in the admin (is_staff is set on their user), act on drafts through
+# admin actions and tune the contact policies; they cannot import, add or delete data, or manage users.
 SUPERVISOR_PERMISSIONS = [
     *AGENT_PERMISSIONS,
     "notifications.run_analysis",
@@ -23,16 +40,23 @@ SUPERVISOR_PERMISSIONS = [
     "notifications.change_notification",
     "notifications.change_contactpolicy",
     *(f"notifications.view_{m}" for m in _ANALYSIS),
+    *(f"control.view_{m}" for m in _CONTROL),
 ]
+# Admins: everything, plus imports (django-import-export's permission is "add"), users and groups,
+# provider settings and the budget, and the nightly schedule.
 ADMIN_PERMISSIONS = [
     *SUPERVISOR_PERMISSIONS,
     *(f"customers.{action}_{m}" for m in _DATASETS for action in ("add", "change", "delete")),
     "notifications.add_contactpolicy",
-    "auth.view_user",
-    "auth.add_user",
-    "auth.change_user",
-    "auth.view_group",
-    "auth.change_group",
+    "control.add_importrun",
+    "control.add_providersettings",
+    "control.change_providersettings",
+    *(f"auth.{action}_{m}" for m in ("user", "group") for action in ("view", "add", "change", "delete")),
+    *(
+        f"django_celery_beat.{action}_{m}"
+        for m in ("periodictask", "crontabschedule", "intervalschedule")
+        for action in ("view", "add", "change", "delete")
+    ),
 ]
 
 ROLE_PERMISSIONS = {AGENTS: AGENT_PERMISSIONS, SUPERVISORS: SUPERVISOR_PERMISSIONS, ADMINS: ADMIN_PERMISSIONS}

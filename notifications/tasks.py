@@ -17,6 +17,14 @@ from notifications.analysts.base import AnalystUnavailable
 
 log = logging.getLogger(__name__)
 
+if settings.CELERY_BROKER_URL.startswith("sqla+"):
+    # The embedded broker polls its table once a second when idle, and a prefork worker fetches
+    # the next chunk only when a child is free: a second lost per chunk. Its transport options
+    # go straight to SQLAlchemy's create_engine(), so the interval can only be set on the class.
+    from kombu.transport import sqlalchemy as _sqla_transport
+
+    _sqla_transport.Transport.polling_interval = settings.EMBEDDED_BROKER_POLLING_INTERVAL
+
 
 @shared_task(
     bind=True,

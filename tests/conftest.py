@@ -15,7 +15,9 @@ VAR_DIR = Path(__file__).resolve().parents[1] / "var"
 
 
 def _wants_worker(session: pytest.Session) -> bool:
-    return any(item.get_closest_marker("worker") for item in session.items)
+    # `concurrent` tests race threads on separate connections: shared-cache in-memory SQLite
+    # answers "database table is locked" instead of waiting, so they need a file database too.
+    return any(item.get_closest_marker("worker") or item.get_closest_marker("concurrent") for item in session.items)
 
 
 @pytest.fixture(scope="session")
@@ -83,15 +85,11 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     os.environ["CELERY_BROKER_URL"] = broker  # Celery reads this variable before its own configuration
     settings.CELERY_BROKER_URL = app.conf.broker_url = broker
     app.conf.task_default_queue = queue
-    old_options = app.conf.broker_transport_options
-    if broker.startswith("redis://"):
-        app.conf.broker_transport_options = {"visibility_timeout": 10}
     worker = WorkerProcess(env, queue, tmp_path_factory.mktemp("celery-worker"))
     worker.start()
     yield worker
     worker.stop()
     settings.CELERY_BROKER_URL, app.conf.broker_url, app.conf.task_default_queue = old
-    app.conf.broker_transport_options = old_options
     if old_env is None:
         os.environ.pop("CELERY_BROKER_URL", None)
     else:

@@ -11,6 +11,7 @@ once for correction, then replaced by the offline analyst's answer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -53,12 +54,15 @@ _DATE_PATTERNS = [
 ]
 _DATES = dict(_DATE_PATTERNS)
 _TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
-_NUMBER = re.compile(r"(?<![\w.])(£|\$|€)?\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%| ?per ?cent)?(?![\w])")
+_NUMBER = re.compile(r"(?<![\w.])(?:(£|\$|€)\s?)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%| ?per ?cent)?(?![\w])")
 # Everything at once, in one left-to-right scan: at any position the longer date forms are tried before
 # a bare number, so "1 August 2025" is one date, not "1" and "2025".
 _FACT = re.compile(
     "|".join(
-        [f"(?P<{kind}>{pattern.pattern.replace('(', '(?:').replace('(?:?:', '(?:')})" for kind, pattern in _DATE_PATTERNS]
+        [
+            f"(?P<{kind}>{pattern.pattern.replace('(', '(?:').replace('(?:?:', '(?:')})"
+            for kind, pattern in _DATE_PATTERNS
+        ]
         + [r"(?P<time>\b\d{1,2}:\d{2}\b)", f"(?P<number>{_NUMBER.pattern})"]
     ),
     re.I,
@@ -124,18 +128,31 @@ def _local(value: dt.datetime) -> dt.datetime:
     return value.astimezone(LONDON) if value.tzinfo else value
 
 
-def _add_text_numbers(facts: Facts, text: str) -> None:
-    """Numbers and dates quoted in free text ("bill of £120.50", "since 3 March 2026")."""
+@functools.lru_cache(maxsize=1 << 16)
+def _text_facts(text: str) -> tuple[frozenset[Decimal], frozenset[dt.date]]:
+    """Numbers and dates quoted in one free text ("bill of £120.50", "since 3 March 2026").
+
+    Cached: agents' notes, activity labels and scenarios repeat across many customers.
+    """
     if not _DIGIT.search(text):
-        return
-    for token in _ANY_NUMBER.findall(text):
-        if (value := _num(token)) is not None:
-            facts.numbers.add(value)
-            facts.money.add(value)
+        return frozenset(), frozenset()
+    numbers = {value for token in _ANY_NUMBER.findall(text) if (value := _num(token)) is not None}
+    dates = set()
     for kind, pattern in _DATE_PATTERNS[:4]:
         for match in pattern.finditer(text):
             if (date := _parse_date(kind, match.groups())) is not None:
-                facts.dates.add(date)
+                dates.add(date)
+    return frozenset(numbers), frozenset(dates)
+
+
+def _add_text_numbers(facts: Facts, texts: list[str]) -> None:
+    for text in texts:
+        numbers, dates = _text_facts(text)
+        if numbers:
+            facts.numbers |= numbers
+            facts.money |= numbers
+        if dates:
+            facts.dates |= dates
 
 
 def profile_facts(profile: CustomerProfile, today: dt.date | None = None) -> Facts:
@@ -155,7 +172,8 @@ def profile_facts(profile: CustomerProfile, today: dt.date | None = None) -> Fac
     nums.update((Decimal(profile.age), Decimal(profile.satisfaction_score), Decimal(profile.customer_pk)))
     dates.add(profile.customer_since)
     nums.add(Decimal(_years_between(profile.customer_since, today)))
-    texts = [profile.customer_id, profile.location, profile.source_segment]
+    texts = [profile.location, profile.source_segment]
+    ids = [profile.customer_id]  # unique per record: numbers only, and not worth caching
 
     stamps: list[dt.datetime] = []
     if (a := profile.activity) is not None:
@@ -172,12 +190,14 @@ def profile_facts(profile: CustomerProfile, today: dt.date | None = None) -> Fac
         stamps.append(i.occurred_at)
         if i.response_time_minutes is not None:
             nums.add(Decimal(i.response_time_minutes))
-        texts += (i.summary, i.agent_id)
+        texts.append(i.summary)
+        ids.append(i.agent_id)
     for n in profile.notifications:
         stamps.append(n.sent_at)
         if n.response_time_hours is not None:
             nums.add(n.response_time_hours)
-        texts += (n.notification_id, n.action_taken)
+        texts.append(n.action_taken)
+        ids.append(n.notification_id)
     # Any count of the customer's records ("3 open complaints since…", "4 of the last 5") is
     # a fair derivation for some window, so whole numbers up to the record count pass as counts.
     facts.max_count = max(
@@ -186,7 +206,8 @@ def profile_facts(profile: CustomerProfile, today: dt.date | None = None) -> Fac
     )  # fmt: skip
     for r in profile.recommended_actions:
         texts += (r.scenario, r.recommended_action, r.assigned_team)
-    _add_text_numbers(facts, "\n".join(texts))  # one scan of all free text
+    _add_text_numbers(facts, texts)
+    nums.update(value for token in _ANY_NUMBER.findall(" ".join(ids)) if (value := _num(token)) is not None)
     for stamp in (profile.last_unsubscribe_at, profile.last_opt_in_at):
         if stamp is not None:
             stamps.append(stamp)
@@ -269,14 +290,21 @@ def _date_grounded(kind: str, groups: tuple[str, ...], facts: Facts) -> bool:
 
 def wrong_names(text: str, facts: Facts) -> list[str]:
     """Names used to address or sign a message that are not the customer's (or a team)."""
-    wrong = []
-    for pattern in (_SALUTATION, _SPEAK_TO):
+    wrong: list[str] = []
+    lowered = text.lower()
+    # Cheap substring tests first: most texts have one greeting and one sign-off, and these regexes
+    # would otherwise try every position of every draft.
+    patterns = [_SALUTATION]
+    if "speak" in lowered or "talk" in lowered:
+        patterns.append(_SPEAK_TO)
+    for pattern in patterns:
         for match in pattern.finditer(text):
             tokens = [t.strip(".'’").lower() for t in match.group(1).split()]
             tokens = [t for t in tokens if t and t not in TITLES and t not in GENERIC_ADDRESSEES]
             if any(t not in facts.names for t in tokens):
                 wrong.append(match.group(1))
-    for match in _CLOSING.finditer(text):
+    closings = ("regards", "wishes", "thanks", "sincerely")
+    for match in _CLOSING.finditer(text) if any(word in lowered for word in closings) else ():
         words = [w.strip(".,'’").lower() for w in match.group(1).split()]
         if any(w and w not in SIGN_OFF_WORDS and w not in facts.names for w in words):
             wrong.append(match.group(1).strip())

@@ -31,8 +31,11 @@ class SmsSize:
     limit: int  # the most units that fit in SMS_MAX_SEGMENTS segments
 
 
+GSM7_ALL = GSM7_BASIC | GSM7_EXTENSION
+
+
 def is_gsm7(text: str) -> bool:
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+    return GSM7_ALL.issuperset(text)
 
 
 def non_gsm7_chars(text: str) -> list[str]:
@@ -41,7 +44,7 @@ def non_gsm7_chars(text: str) -> list[str]:
 
 def sms_size(text: str) -> SmsSize:
     if is_gsm7(text):
-        units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        units = len(text) + sum(text.count(ch) for ch in GSM7_EXTENSION)
         single, multi, encoding = 160, 153, "GSM-7"
     else:
         units = len(text.encode("utf-16-le")) // 2

@@ -1,4 +1,5 @@
 from .analysis import CustomerAnalysis
+from .delivery import ConsentChange, CustomerContact, Delivery, NotificationEvent, ProviderReceipt
 from .jobs import AnalysisChunk, AnalysisJob
 from .policies import ContactDecision, ContactPolicy
 from .queue import Notification
@@ -9,7 +10,12 @@ __all__ = [
     "AnalysisChunk",
     "AnalysisJob",
     "ContactDecision",
+    "ConsentChange",
     "ContactPolicy",
+    "CustomerContact",
     "CustomerAnalysis",
+    "Delivery",
     "Notification",
+    "NotificationEvent",
+    "ProviderReceipt",
 ]

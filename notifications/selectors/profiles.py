@@ -85,8 +85,12 @@ def load_profiles(customer_pks: Iterable[int]) -> dict[int, CustomerProfile]:
 
 
 def _load_batch(pks: list[int]) -> dict[int, CustomerProfile]:
+    # A contiguous run of keys (the usual chunk) is a range: no 5,000-parameter IN list to build and bind.
+    contiguous = pks[-1] - pks[0] + 1 == len(pks)
+    scope = {"pk__gte": pks[0], "pk__lte": pks[-1]} if contiguous else {"pk__in": pks}
+    child_scope = {f"customer_id{key[2:]}": value for key, value in scope.items()}
     base: dict[int, dict] = {}
-    for row in Customer.objects.filter(pk__in=pks).values_list(*_CUSTOMER_FIELDS).order_by():
+    for row in Customer.objects.filter(**scope).values_list(*_CUSTOMER_FIELDS).order_by():
         data = dict(zip(_CUSTOMER_FIELDS, row, strict=True))
         pk = data.pop("pk")
         data["customer_pk"] = pk
@@ -103,16 +107,15 @@ def _load_batch(pks: list[int]) -> dict[int, CustomerProfile]:
         base[pk] = data
     if not base:
         return {}
-    keys = list(base)
 
     # Newest snapshot per customer: the first row of each customer's run.
-    activities = AccountActivity.objects.filter(customer_id__in=keys).order_by("customer_id", "-last_login")
+    activities = AccountActivity.objects.filter(**child_scope).order_by("customer_id", "-last_login")
     for row in activities.values_list("customer_id", *_ACTIVITY_FIELDS):
         data = base[row[0]]
         if data["activity"] is None:
             data["activity"] = dict(zip(_ACTIVITY_FIELDS, row[1:], strict=True))
 
-    interactions = Interaction.objects.filter(customer_id__in=keys).order_by("customer_id", "-occurred_at", "-pk")
+    interactions = Interaction.objects.filter(**child_scope).order_by("customer_id", "-occurred_at", "-pk")
     for row in interactions.values_list("customer_id", *_INTERACTION_FIELDS):
         data = base[row[0]]
         data["interactions_total"] += 1
@@ -125,14 +128,14 @@ def _load_batch(pks: list[int]) -> dict[int, CustomerProfile]:
         if len(data["interactions"]) < HISTORY_CAP:
             data["interactions"].append(dict(zip(_INTERACTION_FIELDS, row[1:], strict=True)))
 
-    notifications = NotificationHistory.objects.filter(customer_id__in=keys).order_by("customer_id", "-sent_at", "-pk")
+    notifications = NotificationHistory.objects.filter(**child_scope).order_by("customer_id", "-sent_at", "-pk")
     for row in notifications.values_list("customer_id", *_NOTIFICATION_FIELDS):
         data = base[row[0]]
         data["notifications_total"] += 1
         if len(data["notifications"]) < HISTORY_CAP:
             data["notifications"].append(dict(zip(_NOTIFICATION_FIELDS, row[1:], strict=True)))
 
-    actions = RecommendedAction.objects.filter(customer_id__in=keys).order_by("customer_id", "scenario")
+    actions = RecommendedAction.objects.filter(**child_scope).order_by("customer_id", "scenario")
     for row in actions.values_list("customer_id", *_ACTION_FIELDS):
         base[row[0]]["recommended_actions"].append(dict(zip(_ACTION_FIELDS, row[1:], strict=True)))
 

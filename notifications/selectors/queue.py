@@ -34,9 +34,15 @@ def claim_cutoff(now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) - CLAIM_TTL
 
 
-def waiting_q(now: dt.datetime) -> Q:
-    """Open drafts an agent can work now: waiting, held, or snoozed past their time."""
-    return Q(status__in=[Status.WAITING, Status.HELD]) | Q(status=Status.SNOOZED, snoozed_until__lte=now)
+WORKABLE_STATUSES = (Status.WAITING, Status.HELD)  # held: quiet hours; agents prepare it, the send waits
+SEARCH_CAP = 1000  # a search reads its matching ids once (count and page from one scan), up to this many
+
+
+def waiting_q(now: dt.datetime | None = None) -> Q:
+    """Drafts an agent can work now. Snoozes that are due are woken into "waiting" by
+    `services.queue.wake_due_snoozes` rather than OR-ed in here: an OR costs the
+    index-ordered scan (7.6 ms instead of 0.02 ms for a page at 25k drafts)."""
+    return Q(status__in=WORKABLE_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class QueuePage:
     total: int
     page: int
     pages: int
+    capped: bool = False  # a search matched more than SEARCH_CAP drafts
     start: int = 0
     end: int = 0
     not_queued: dict[str, Any] | None = None
@@ -88,7 +95,8 @@ def _status_filter(qs: QuerySet[Notification], status: str, user, now: dt.dateti
 def search_q(text: str) -> Q:
     text = text.strip()
     if _CUSTOMER_ID_RE.match(text):
-        return Q(customer__customer_id__iexact=text)
+        # IDs are stored upper-case: an exact match uses the unique index (iexact would scan on SQLite).
+        return Q(customer__customer_id=text.upper())
     return Q(customer__name__icontains=text)
 
 
@@ -117,20 +125,49 @@ def with_card_relations(qs: QuerySet[Notification]) -> QuerySet[Notification]:
 
 
 def queue_page(filters: QueueFilters, user, now: dt.datetime | None = None) -> QueuePage:
-    """One page of the queue: a COUNT on the filtered table and one query for the cards.
+    """One page of the queue in three narrow queries, whatever the page size.
 
-    The count runs on the notification table with the `queue_order` index (25k
-    open drafts: a few ms), so "1–50 of 24,913" is honest without a join.
+    1. How many match: a COUNT on the notification table alone (the status-led
+       indexes serve it), or, for a search, the ordered matching ids read once
+       (count and page from the same scan; a name search scans the join, so once).
+    2. Which 50: the ids of the page, ordered by the `queue_order` index.
+    3. The cards: those 50 rows with their customer, analysis and colleagues.
+    Ordering and limiting on the narrow id query keeps the joins off the sort.
     """
     now = now or timezone.now()
     qs = queue_queryset(filters, user, now)
-    total = qs.count()
+    ids = qs.values_list("id", flat=True)
+    capped = False
+    if filters.q:
+        matching = list(ids[: SEARCH_CAP + 1])
+        capped = len(matching) > SEARCH_CAP
+        matching = matching[:SEARCH_CAP]
+        total = len(matching)
+    else:
+        total = qs.count()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     offset = (page - 1) * PAGE_SIZE
-    items = list(with_card_relations(qs)[offset : offset + PAGE_SIZE]) if total else []
+    if not total:
+        page_ids: list[int] = []
+    elif filters.q:
+        page_ids = matching[offset : offset + PAGE_SIZE]
+    else:
+        page_ids = list(ids[offset : offset + PAGE_SIZE])
+    position = {pk: i for i, pk in enumerate(page_ids)}
+    items = sorted(
+        with_card_relations(Notification.objects.filter(pk__in=page_ids)) if page_ids else [],
+        key=lambda n: position[n.pk],
+    )
     result = QueuePage(
-        filters=filters, items=items, total=total, page=page, pages=pages, start=offset + 1, end=offset + len(items)
+        filters=filters,
+        items=items,
+        total=total,
+        page=page,
+        pages=pages,
+        start=offset + 1,
+        end=offset + len(items),
+        capped=capped,
     )
     if not total and filters.q and _CUSTOMER_ID_RE.match(filters.q.strip()):
         result.not_queued = why_not_queued(filters.q.strip())
@@ -147,7 +184,7 @@ def why_not_queued(customer_id: str) -> dict[str, Any] | None:
     This is how an agent learns why someone is not in the queue (not a Value
     Seeker, a policy said no, the analyst advised against contact, or already sent).
     """
-    customer = Customer.objects.filter(customer_id__iexact=customer_id).first()
+    customer = Customer.objects.filter(customer_id=customer_id.upper()).first()
     if customer is None:
         return {"customer": None, "customer_id": customer_id}
     analysis = CustomerAnalysis.objects.filter(customer=customer).order_by("-created_at").first()

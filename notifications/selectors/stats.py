@@ -9,6 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from notifications.models import AnalysisJob, Notification
+from notifications.models.queue import PRIORITY_RANK
 from notifications.selectors.queue import waiting_q
 
 
@@ -41,12 +42,13 @@ def latest_job() -> AnalysisJob | None:
 
 def queue_stats(user, now: dt.datetime | None = None) -> QueueStats:
     now = now or timezone.now()
-    # Grouped by priority on the open rows: the status-led index serves it.
+    # Grouped by priority_rank: the `queue_order` index (status, priority_rank, risk_score, …) covers it.
+    names = {rank: priority.value for priority, rank in PRIORITY_RANK.items()}
     by_priority = {
-        row["priority"]: row
+        names.get(row["priority_rank"], ""): row
         for row in Notification.objects.filter(waiting_q(now))
         .order_by()
-        .values("priority")
+        .values("priority_rank")
         .annotate(n=Count("id"), risk=Sum("risk_score"))
     }
     waiting = sum(row["n"] for row in by_priority.values())

@@ -11,28 +11,42 @@ from __future__ import annotations
 from typing import Any
 
 from notifications.analysts.schemas import CustomerAnalysisResult, CustomerProfile
-from notifications.services.ratelimit import RateLimiter, bedrock_limiter
+from notifications.services.ratelimit import RateLimiter, bedrock_limiter, bedrock_token_limiter
 
 
 class ThrottledAnalyst:
-    """Wraps a paid analyst so each call first takes a slot from the shared RPM limit."""
+    """Wraps a paid analyst so each call first takes a slot from the shared RPM (and TPM) limits."""
 
-    def __init__(self, inner: Any, limiter: RateLimiter):
+    def __init__(self, inner: Any, limiter: RateLimiter, tokens: RateLimiter | None = None):
         self._inner = inner
         self._limiter = limiter
+        self._tokens = tokens
         self.name = getattr(inner, "name", "bedrock")
 
-    def segment(self, profile):
+    def _slot(self) -> None:
+        if self._tokens is not None:
+            self._tokens.wait_below()
         self._limiter.acquire()
+
+    def segment(self, profile):
+        self._slot()
         return self._inner.segment(profile)
 
     def prioritise(self, profile):
-        self._limiter.acquire()
+        self._slot()
         return self._inner.prioritise(profile)
 
     def draft(self, profile, analysis):
-        self._limiter.acquire()
+        self._slot()
         return self._inner.draft(profile, analysis)
+
+    def take_usage(self) -> list:
+        """The inner analyst's usage, counted against the tokens-per-minute budget on the way out."""
+        take = getattr(self._inner, "take_usage", None)
+        usage = list(take()) if take is not None else []
+        if self._tokens is not None:
+            self._tokens.add(sum(u.input_tokens + u.output_tokens for u in usage))
+        return usage
 
     def __getattr__(self, name: str) -> Any:  # anything else (usage records, model id) is the inner analyst's
         return getattr(self._inner, name)
@@ -44,7 +58,7 @@ def resolve(provider: str) -> Any:
     analyst = analysis.get_analyst(provider)
     if is_offline(analyst):
         return analyst
-    return ThrottledAnalyst(analyst, bedrock_limiter())
+    return ThrottledAnalyst(analyst, bedrock_limiter(), bedrock_token_limiter())
 
 
 def is_offline(analyst: Any) -> bool:
@@ -66,18 +80,20 @@ def segment_only(profile: CustomerProfile, analyst: Any) -> CustomerAnalysisResu
     The analysts' service has no segment-only entry point; this mirrors its one
     segmentation step so a customer the policies rule out costs one call, not three.
     """
-    from notifications.analysts.base import InvalidAnswer
+    from notifications.analysts.base import AnalystUnavailable, InvalidAnswer
     from notifications.analysts.offline import OfflineAnalyst
 
     fallback_reason = ""
+    take = getattr(analyst, "take_usage", None)
     try:
         segmentation = analyst.segment(profile)
     except InvalidAnswer as exc:
         fallback_reason = str(exc)
         segmentation = OfflineAnalyst().segment(profile)
-    finally:
-        take = getattr(analyst, "take_usage", None)
-        usage = list(take()) if take is not None else []
+    except AnalystUnavailable as exc:
+        exc.usage = list(take()) if take is not None else []  # paid for even though it failed
+        raise
+    usage = list(take()) if take is not None else []
     return CustomerAnalysisResult(
         customer_id=profile.customer_id,
         provider=analyst.name,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import F
 from django.utils import timezone
@@ -23,9 +24,28 @@ from notifications.models.queue import PRIORITY_RANK
 UPDATABLE_STATUSES = (Notification.Status.WAITING, Notification.Status.HELD)
 
 
+class StoredAnalysis(NamedTuple):
+    """The slice of a CustomerAnalysis row the queue needs (read with values_list: no model instances)."""
+
+    pk: int
+    customer_id: int
+    segment: str
+    is_fallback: bool
+    should_contact: bool
+    priority: str
+    risk_score: int | None
+    urgency: str
+    draft: dict
+
+    @classmethod
+    def fetch(cls, job_id: int, customer_pks: list[int]) -> dict[int, StoredAnalysis]:
+        rows = CustomerAnalysis.objects.filter(job_id=job_id, customer_id__in=customer_pks).values_list(*cls._fields)
+        return {row[1]: cls(*row) for row in rows}
+
+
 @dataclass(frozen=True)
 class DraftInput:
-    analysis: CustomerAnalysis  # carries the draft JSON and the priority fields
+    analysis: StoredAnalysis  # carries the draft JSON and the priority fields
     held_until: dt.datetime | None  # quiet hours: queue it held until then
     churn_risk: Decimal
 

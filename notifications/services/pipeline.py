@@ -36,7 +36,7 @@ from notifications.analysts.base import AnalystUnavailable
 from notifications.analysts.schemas import CallUsage, CustomerAnalysisResult, CustomerProfile, Segment
 from notifications.models import AICall, AnalysisChunk, AnalysisJob, ContactDecision, CustomerAnalysis
 from notifications.services import analyst_calls
-from notifications.services.drafts import DraftInput, upsert_drafts
+from notifications.services.drafts import DraftInput, StoredAnalysis, upsert_drafts
 from notifications.services.policies import PolicyVerdict, evaluate_profiles
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,14 @@ def process_chunk(chunk_id: int, *, final_attempt: bool = False) -> str:
     if chunk.status in AnalysisChunk.FINISHED_STATUSES:
         return "already finished"  # a redelivery after the work was committed
     _start_chunk(chunk)
-    analyst = None
+    analyst = analyst_calls.resolve(job.provider)
+    model_id = str(getattr(analyst, "model_id", "") or "")[:120]
+    if model_id and not job.model_id:
+        AnalysisJob.objects.filter(pk=job.pk, model_id="").update(model_id=model_id)
+        job.model_id = model_id
+    # Offline analysis is fast: one commit per chunk keeps the writes few. Paid analysts commit
+    # every ANALYSIS_COMMIT_EVERY customers, so progress moves and a retry redoes little.
+    step = chunk.size if analyst_calls.is_offline(analyst) else settings.ANALYSIS_COMMIT_EVERY
     while True:
         chunk.refresh_from_db(fields=["committed", "status"])
         if chunk.committed >= chunk.size or chunk.status in AnalysisChunk.FINISHED_STATUSES:
@@ -76,9 +83,7 @@ def process_chunk(chunk_id: int, *, final_attempt: bool = False) -> str:
             _drop_chunk(chunk, job)  # cancelled: the rest of this chunk is dropped, counts stay true
             return f"job {status}"
         start = chunk.committed
-        pks = chunk.customer_pks[start : start + settings.ANALYSIS_COMMIT_EVERY]
-        if analyst is None:
-            analyst = analyst_calls.resolve(job.provider)
+        pks = chunk.customer_pks[start : start + max(1, step)]
         batch = _prepare(job, pks)
         _analyse(job, batch, analyst, final_attempt=final_attempt)
         _commit(job.pk, chunk.pk, start, batch)
@@ -260,7 +265,8 @@ def _analysis_row(job: AnalysisJob, batch: _Batch, pk: int, result: CustomerAnal
         customer_id=pk,
         job_id=job.pk,
         provider=result.provider,
-        model_id=next((u.model_id for u in result.usage if u.model_id), ""),
+        model_id=next((u.model_id for u in result.usage if u.model_id), "")
+        or (job.model_id if not result.fallback else ""),
         profile_hash=batch.hashes[pk],
         segment=result.segmentation.segment,
         segment_confidence=result.segmentation.confidence,
@@ -290,12 +296,7 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
         job = AnalysisJob.objects.select_for_update().only("status", "segment_counts").get(pk=job_id)
         if job.status not in AnalysisJob.ACTIVE_STATUSES:
             return False  # cancelled while we worked: drop the batch, keep the counts true
-        analyses = {
-            a.customer_id: a
-            for a in CustomerAnalysis.objects.filter(job_id=job_id, customer_id__in=batch.pks).defer(
-                "segment_reasons", "detail"
-            )
-        }
+        analyses = StoredAnalysis.fetch(job_id, batch.pks)
         # An analysis stored by an earlier delivery wins over a skip decided now (data changed since).
         skipped = {pk: seg for pk, seg in batch.skipped.items() if pk not in analyses}
         failed = (set(batch.failed) | {pk for pk in batch.verdicts if pk not in analyses}) - analyses.keys()
@@ -345,7 +346,7 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
     return True
 
 
-def _queueable(a: CustomerAnalysis, verdict: PolicyVerdict) -> bool:
+def _queueable(a: StoredAnalysis, verdict: PolicyVerdict) -> bool:
     """A draft goes to the queue only if the analyst wants contact and the policies allow its kind."""
     if not (a.should_contact and a.draft and a.priority and a.risk_score and verdict.may_draft):
         return False

@@ -146,6 +146,17 @@ def revert_draft(n: Notification, *, user, expected_version: int, now: dt.dateti
     )
 
 
+def wake_due_snoozes(now: dt.datetime | None = None) -> int:
+    """Snoozed drafts whose time has come go back to "waiting" (called as the queue and stats are read).
+
+    A cheap indexed EXISTS first, so the usual case writes nothing and takes no lock.
+    """
+    due = Notification.objects.filter(status=Status.SNOOZED, snoozed_until__lte=now or timezone.now())
+    if not due.exists():
+        return 0
+    return due.update(status=Status.WAITING, snoozed_until=None, updated_at=now or timezone.now())
+
+
 def _close_check(n: Notification, user, now: dt.datetime) -> None:
     _ensure_open(n)
     holder = active_claimant(n, now)

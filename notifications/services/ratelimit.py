@@ -1,4 +1,4 @@
-"""A requests-per-minute limit on Bedrock calls, shared by every worker.
+"""Requests- and tokens-per-minute limits on Bedrock calls, shared by every worker.
 
 Bedrock quotas are per account and region, so the limit must hold across all
 worker processes and machines: with a Redis broker the counter lives in Redis
@@ -44,7 +44,33 @@ class RateLimiter:
             time.sleep(pause)
             waited += pause
 
-    def _take(self, window: int, cost: int) -> bool:
+    def wait_below(self) -> float:
+        """For a budget only known after the fact (tokens): wait while this minute's is spent."""
+        if self.max_per_minute <= 0:
+            return 0.0
+        waited = 0.0
+        while True:
+            now = self.clock()
+            window = int(now // 60)
+            if self._used(window) < self.max_per_minute:
+                return waited
+            pause = (window + 1) * 60 - now + random.uniform(0, 0.5)
+            time.sleep(pause)
+            waited += pause
+
+    def add(self, amount: int) -> None:
+        """Record spend that happened (tokens of a finished call) in the current minute."""
+        if self.max_per_minute <= 0 or amount <= 0:
+            return
+        self._take(int(self.clock() // 60), amount, force=True)
+
+    def _used(self, window: int) -> int:
+        if self._redis is not None:
+            return int(self._redis.get(f"{self.key}:{window}") or 0)
+        with self._lock:
+            return self._count if window == self._window else 0
+
+    def _take(self, window: int, cost: int, force: bool = False) -> bool:
         if self._redis is not None:
             key = f"{self.key}:{window}"
             pipe = self._redis.pipeline()
@@ -55,7 +81,7 @@ class RateLimiter:
         with self._lock:
             if window != self._window:
                 self._window, self._count = window, 0
-            if self._count + cost > self.max_per_minute:
+            if self._count + cost > self.max_per_minute and not force:
                 return False
             self._count += cost
             return True
@@ -74,10 +100,18 @@ _limiters: dict[tuple[str, int], RateLimiter] = {}
 _limiters_lock = threading.Lock()
 
 
+def _shared(name: str, limit: int) -> RateLimiter:
+    with _limiters_lock:
+        if (name, limit) not in _limiters:
+            _limiters[(name, limit)] = RateLimiter(limit, key=name)
+        return _limiters[(name, limit)]
+
+
 def bedrock_limiter() -> RateLimiter:
     """The process-wide limiter for BEDROCK_MAX_RPM (one per process, shared by its threads)."""
-    key = ("bedrock:rpm", settings.BEDROCK_MAX_RPM)
-    with _limiters_lock:
-        if key not in _limiters:
-            _limiters[key] = RateLimiter(settings.BEDROCK_MAX_RPM, key=key[0])
-        return _limiters[key]
+    return _shared("bedrock:rpm", settings.BEDROCK_MAX_RPM)
+
+
+def bedrock_token_limiter() -> RateLimiter:
+    """BEDROCK_MAX_TPM: tokens are known only after a call, so calls wait while the minute's budget is spent."""
+    return _shared("bedrock:tpm", settings.BEDROCK_MAX_TPM)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from notifications.forms import DismissForm, SnoozeForm
 from notifications.models import Notification
@@ -82,9 +82,19 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     return card_response(request, pk, message="Released: anyone can pick this customer up now.")
 
 
-@require_POST
+def action_form(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """GET on dismiss/snooze: the form, loaded when its button is first opened (the card page has it inline)."""
+    if not request.htmx:
+        return redirect(f"{reverse('notifications:card', args=[pk])}#{action}")
+    n = get_object_or_404(Notification, pk=pk)
+    return render(request, "notifications/_action_form.html", {"n": n, "action": action})
+
+
+@require_http_methods(["GET", "POST"])
 @workspace_view()
 def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        return action_form(request, pk, "dismiss")
     form = DismissForm(request.POST)
     if not form.is_valid():
         return card_response(request, pk, error="Choose a reason for dismissing.", status=422, changed=False)
@@ -95,9 +105,11 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     return card_response(request, pk, message=f"Dismissed: {n.get_dismiss_reason_display().lower()}.")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @workspace_view()
 def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        return action_form(request, pk, "snooze")
     form = SnoozeForm(request.POST)
     if not form.is_valid():
         return card_response(request, pk, error="Choose a reason and how long to snooze.", status=422, changed=False)

@@ -8,11 +8,13 @@ from django.shortcuts import render
 from notifications.forms import QueueFilterForm
 from notifications.selectors.queue import queue_page as select_queue_page
 from notifications.selectors.stats import queue_stats
+from notifications.services.queue import wake_due_snoozes
 from notifications.views.common import workspace_view
 
 
 @workspace_view()
 def queue_page(request: HttpRequest) -> HttpResponse:
+    wake_due_snoozes()
     form = QueueFilterForm(request.GET)
     page = select_queue_page(form.to_filters(), request.user)
     context = {"form": form, "page": page, "filters": page.filters}

@@ -7,10 +7,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from notifications.selectors.stats import queue_stats
+from notifications.services.queue import wake_due_snoozes
 from notifications.views.common import workspace_view
 
 
 @require_GET
 @workspace_view()
 def stats(request: HttpRequest) -> HttpResponse:
+    wake_due_snoozes()
     return render(request, "notifications/_stats.html", {"stats": queue_stats(request.user)})

@@ -30,7 +30,9 @@ def _run(live_worker, **kwargs) -> AnalysisJob:
     return job
 
 
-def test_a_rerun_refreshes_untouched_drafts_in_place_and_never_touches_an_agents_work(live_worker, settings, django_user_model):
+def test_a_rerun_refreshes_untouched_drafts_in_place_and_never_touches_an_agents_work(
+    live_worker, settings, django_user_model
+):
     settings.ANALYSIS_CHUNK_SIZE = 3
     customers = [make_customer() for _ in range(5)]
     first = _run(live_worker, provider="offline")
@@ -63,6 +65,7 @@ def test_a_rerun_refreshes_untouched_drafts_in_place_and_never_touches_an_agents
     assert "1 Email message in the last 7 days (cap 1 per channel)" in [r["reason"] for r in decision.results]
     assert Notification.objects.filter(status__in=Notification.OPEN_STATUSES).count() == 4
     assert second.drafts == 2  # untouched (refreshed) + dismissed (new); edited, claimed and sent kept as they are
+
 
 def test_an_incremental_run_skips_unchanged_customers_and_reanalyses_only_changed_ones(live_worker, settings):
     settings.ANALYSIS_CHUNK_SIZE = 4

@@ -155,7 +155,9 @@ def test_policies_are_checked_before_any_paid_priority_or_draft_call(settings, s
     assert ops(allowed) == ["draft", "prioritise", "segment"]
     decision = ContactDecision.objects.get(job=job, customer=blocked)
     assert not decision.allowed
-    assert "Account status is Suspended: only Active accounts may be contacted" in [r["reason"] for r in decision.results]
+    assert "Account status is Suspended: only Active accounts may be contacted" in [
+        r["reason"] for r in decision.results
+    ]
     analysis = CustomerAnalysis.objects.get(job=job, customer=blocked)
     assert analysis.segment == "Value Seekers" and not analysis.should_contact
     assert "Account status is Suspended" in analysis.no_contact_reason

@@ -200,3 +200,13 @@ def test_every_profile_the_generator_makes_yields_valid_output():
             assert check_message(profile, result.draft, today=TODAY) == []
     assert drafts > 20
     assert Decimal(drafts) / len(generated) < 1
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_customer_without_a_usable_name_still_gets_a_tidy_draft(channel):
+    profile = make_profile(name="Mr", preferred_channel=channel)
+    draft = analyst.draft(profile, analyst.prioritise(profile))
+    assert "Hello ," not in draft.body and "Hi ," not in draft.body
+    assert check_message(profile, draft, today=TODAY) == []
+    if channel == "Email":
+        assert draft.subject[0].isupper() and not draft.subject.startswith(",")

@@ -117,15 +117,15 @@ def test_no_signal_profile_falls_back_with_low_confidence():
     ],
 )  # fmt: skip
 def test_each_segment_signal_names_its_field_value_and_weight(overrides, field, segment, weight):
-    base = {(r.field, r.points_to) for r in segment_reasons(neutral(), TODAY)}
-    reasons = [r for r in segment_reasons(neutral(**overrides), TODAY) if (r.field, r.points_to) not in base]
-    assert [(r.field, r.points_to, r.weight) for r in reasons] == [(field, segment, weight)]
-    assert reasons[0].value  # quotes the real value
+    base = {(r["field"], r["points_to"]) for r in segment_reasons(neutral(), TODAY)}
+    reasons = [r for r in segment_reasons(neutral(**overrides), TODAY) if (r["field"], r["points_to"]) not in base]
+    assert [(r["field"], r["points_to"], r["weight"]) for r in reasons] == [(field, segment, weight)]
+    assert reasons[0]["value"]  # quotes the real value
 
 
 def test_unopened_notifications_are_not_a_signal():
     profile = neutral(notifications=(notification(notification_type="Tariff Saving Offer", opened=False),))
-    assert all(r.field != "notifications.notification_type" for r in segment_reasons(profile, TODAY))
+    assert all(r["field"] != "notifications.notification_type" for r in segment_reasons(profile, TODAY))
 
 
 def test_winner_and_confidence_are_the_share_of_points():

@@ -39,7 +39,13 @@ def _failed(verdict):
 def test_a_contactable_customer_passes_every_policy_with_a_reason_for_each():
     verdict = _verdict(_customer())
     assert verdict.allowed and verdict.marketing_allowed and verdict.may_draft and verdict.held_until is None
-    assert {r.policy for r in verdict.results} == {"consent", "account_status", "frequency_cap", "cool_down", "quiet_hours"}
+    assert {r.policy for r in verdict.results} == {
+        "consent",
+        "account_status",
+        "frequency_cap",
+        "cool_down",
+        "quiet_hours",
+    }
     assert all(r.passed and r.reason for r in verdict.results)
 
 
@@ -91,8 +97,17 @@ def test_channel_cap_counts_history_and_our_sent_messages_on_that_channel():
     assert _verdict(customer).allowed  # another channel: fine
 
     Notification.objects.create(
-        customer=customer, status="sent", sent_at=NOON - dt.timedelta(days=3), channel="SMS", kind="service",
-        priority="High", priority_rank=0, risk_score=8, urgency="Immediate", original_body="Hi", body="Hi",
+        customer=customer,
+        status="sent",
+        sent_at=NOON - dt.timedelta(days=3),
+        channel="SMS",
+        kind="service",
+        priority="High",
+        priority_rank=0,
+        risk_score=8,
+        urgency="Immediate",
+        original_body="Hi",
+        body="Hi",
     )
     verdict = _verdict(customer)
     assert not verdict.allowed and not verdict.may_draft
@@ -224,8 +239,15 @@ def test_evaluation_is_bulk_a_constant_number_of_queries(django_assert_num_queri
 def test_check_send_allowed_uses_the_items_channel_and_does_not_count_the_item_itself():
     customer = _customer(channel="Email")
     item = Notification.objects.create(
-        customer=customer, channel="SMS", kind="marketing", priority="High", priority_rank=0, risk_score=8,
-        urgency="Immediate", original_body="Hi", body="Hi",
+        customer=customer,
+        channel="SMS",
+        kind="marketing",
+        priority="High",
+        priority_rank=0,
+        risk_score=8,
+        urgency="Immediate",
+        original_body="Hi",
+        body="Hi",
     )
     verdict = check_send_allowed(item, now=dt.datetime(2026, 11, 10, 23, 0, tzinfo=LONDON))
     assert verdict.held_until == dt.datetime(2026, 11, 11, 8, 0, tzinfo=LONDON)  # SMS: quiet hours apply

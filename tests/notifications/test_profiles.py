@@ -80,6 +80,15 @@ def test_history_is_capped_but_totals_and_consent_see_everything():
     assert profile.last_unsubscribe_at == old  # …but consent still knows
 
 
+def test_scattered_keys_load_only_those_customers(django_assert_num_queries):
+    first, middle, last = (_customer_with_history(2, 1) for _ in range(3))
+    with django_assert_num_queries(5):
+        profiles = load_profiles([last.pk, first.pk])
+    assert set(profiles) == {first.pk, last.pk}
+    assert all(len(p.interactions) == 2 for p in profiles.values())
+    assert middle.pk not in profiles
+
+
 def test_customer_without_history_and_unknown_keys():
     customer = CustomerFactory()
     profiles = load_profiles([customer.pk, 999_999])

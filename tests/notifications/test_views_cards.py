@@ -216,3 +216,16 @@ def test_actions_need_post_and_csrf(agent):
     assert strict.post(url("claim", n), headers=HX).status_code == 403
     page = strict.get(reverse("notifications:queue")).content.decode()
     assert 'hx-headers=\'{"X-CSRFToken": "' in page
+
+
+def test_dismiss_and_snooze_forms_load_on_first_open(client, agent):
+    n = NotificationFactory()
+    login(client, agent)
+    queue_html = client.get(reverse("notifications:queue")).content.decode()
+    assert f'hx-get="/cards/{n.pk}/dismiss/"' in queue_html and 'name="reason"' not in queue_html
+    form = client.get(url("dismiss", n), headers=HX).content.decode()
+    assert 'name="reason"' in form and "Customer vulnerable" in form and "Dismiss from the queue" in form
+    assert 'name="duration"' in client.get(url("snooze", n), headers=HX).content.decode()
+    assert client.get(url("dismiss", n))["Location"].endswith(f"/cards/{n.pk}/#dismiss")
+    card_page = client.get(url("card", n)).content.decode()  # without JavaScript: the forms are inline
+    assert card_page.count('name="reason"') == 8 and f'action="/cards/{n.pk}/snooze/"' in card_page

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from notifications.models import Notification
 from tests.factories import CustomerFactory, NotificationFactory, make_role_user
 
 HX = {"HX-Request": "true"}
@@ -169,14 +170,71 @@ def test_ai_and_csv_text_is_escaped(agent_client):
 
 
 @pytest.mark.parametrize("cards", [5, 60])
-def test_constant_queries_per_page_view(agent_client, django_assert_max_num_queries, cards):
+def test_constant_queries_per_page_view(agent_client, django_assert_num_queries, cards):
     from django.utils import timezone
 
     other = make_role_user("bea", "Agents")
     NotificationFactory.create_batch(cards, claimed_by=other, claimed_at=timezone.now(), edited_by=other)
-    # session, user, 2 × permissions, count, cards, 2 × stats, last job
-    with django_assert_max_num_queries(9):
+    # session, user, 2 × permissions, due snoozes, count, page ids, cards, 2 × stats, last job: 11 at any size
+    with django_assert_num_queries(11):
         response = agent_client.get(QUEUE)
     assert len(response.context["page"].items) == min(cards, 50)
-    with django_assert_max_num_queries(6):
+    # the htmx partial for a search: no stats, and one id scan gives both the count and the page
+    with django_assert_num_queries(7):
         agent_client.get(QUEUE, {"q": "Morag", "priority": "High"}, headers=HX)
+    with django_assert_num_queries(5):  # session, user, 2 × permissions, the card
+        agent_client.get(reverse("notifications:card", args=[response.context["page"].items[0].pk]), headers=HX)
+
+
+def test_due_snoozes_come_back_to_the_queue(agent_client):
+    from django.utils import timezone
+
+    n = NotificationFactory(status="snoozed", snoozed_until=timezone.now() - timezone.timedelta(minutes=1))
+    assert [item.pk for item in agent_client.get(QUEUE).context["page"].items] == [n.pk]
+    n.refresh_from_db()
+    assert n.status == "waiting"
+
+
+def test_search_count_is_capped_and_says_so(agent_client, settings, monkeypatch):
+    from notifications.selectors import queue as queue_selectors
+
+    monkeypatch.setattr(queue_selectors, "SEARCH_CAP", 3)
+    NotificationFactory.create_batch(5, customer__name="Morag Same")
+    html = agent_client.get(QUEUE, {"q": "morag"}).content.decode()
+    assert "Showing 1–3 of 3+" in html and "narrow the search" in html
+
+
+ENDPOINTS = [
+    ("get", "notifications:queue", False),
+    ("get", "notifications:stats", False),
+    ("post", "notifications:run_analysis", False),
+    ("get", "notifications:job_progress", False),
+    ("get", "notifications:card", True),
+    ("post", "notifications:claim", True),
+    ("post", "notifications:release", True),
+    ("post", "notifications:dismiss", True),
+    ("post", "notifications:snooze", True),
+    ("post", "notifications:draft", True),
+    ("post", "notifications:revert", True),
+    ("get", "notifications:send_confirm", True),
+    ("post", "notifications:send", True),
+]
+
+
+@pytest.mark.parametrize(("method", "name", "with_pk"), ENDPOINTS)
+def test_every_endpoint_needs_login_and_a_role(client, db, method, name, with_pk):
+    from django.contrib.auth.models import User
+
+    from notifications.models import AnalysisJob
+
+    n = NotificationFactory()
+    job = AnalysisJob.objects.create(provider="offline", status="running", total=1)
+    args = [n.pk] if with_pk else [job.pk] if name.endswith("job_progress") else []
+    path = reverse(name, args=args)
+    anonymous = getattr(client, method)(path)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
+    client.force_login(User.objects.create_user("norole"))
+    refused = getattr(client, method)(path, headers=HX)
+    assert refused.status_code == 403
+    assert "not allowed to do that" in refused.content.decode() and "<html" not in refused.content.decode()
+    assert Notification.objects.get(pk=n.pk).status == "waiting"

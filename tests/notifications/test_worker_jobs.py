@@ -122,9 +122,7 @@ def test_a_cancelled_job_drops_its_unstarted_chunks_and_keeps_true_counts(live_w
     job = cancel_job(job)
 
     assert job.status == AnalysisJob.Status.CANCELLED and job.finished_at
-    wait_for(
-        lambda: not AnalysisChunk.objects.filter(job=job, status="running").exists(), 30, message="chunks to stop"
-    )
+    wait_for(lambda: not AnalysisChunk.objects.filter(job=job, status="running").exists(), 30, message="chunks to stop")
     time.sleep(1)  # let any batch in flight reach its commit (which must be refused)
     job.refresh_from_db()
     committed = sum(AnalysisChunk.objects.filter(job=job).values_list("committed", flat=True))

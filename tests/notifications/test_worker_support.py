@@ -69,8 +69,12 @@ class PaidAnalyst:
     def _bill(self, operation: str) -> None:
         self._usage.append(
             CallUsage(
-                provider="test-paid", model_id=self.model_id, operation=operation,
-                input_tokens=100, output_tokens=50, cost_gbp=Decimal("0.001"),
+                provider="test-paid",
+                model_id=self.model_id,
+                operation=operation,
+                input_tokens=100,
+                output_tokens=50,
+                cost_gbp=Decimal("0.001"),
             )
         )
 
@@ -119,19 +123,33 @@ def make_customer(*, value_seeker: bool = True, channel: str = "Email", **overri
             age=46, income_bracket="Low", preferred_channel=channel, satisfaction_score=2, **overrides
         )
         AccountActivityFactory(
-            customer=customer, subscription_type="Basic", last_transaction="Tariff Switch", churn_risk_score=85,
-            engagement_score=50, account_tenure_years=3, last_login=timezone.now() - dt.timedelta(days=20),
+            customer=customer,
+            subscription_type="Basic",
+            last_transaction="Tariff Switch",
+            churn_risk_score=85,
+            engagement_score=50,
+            account_tenure_years=3,
+            last_login=timezone.now() - dt.timedelta(days=20),
         )
         InteractionFactory(
-            customer=customer, interaction_type="Complaint", sentiment="Negative", channel="Email",
+            customer=customer,
+            interaction_type="Complaint",
+            sentiment="Negative",
+            channel="Email",
             summary="Unhappy that the bill went up again; asked for a cheaper tariff.",
-            resolution_status="Pending", occurred_at=timezone.now() - dt.timedelta(days=10),
+            resolution_status="Pending",
+            occurred_at=timezone.now() - dt.timedelta(days=10),
         )
     else:
         customer = CustomerFactory(age=72, income_bracket="High", preferred_channel="Phone", **overrides)
         AccountActivityFactory(
-            customer=customer, subscription_type="Green", last_transaction="Bill Payment", churn_risk_score=10,
-            engagement_score=20, account_tenure_years=15, last_login=timezone.now() - dt.timedelta(days=90),
+            customer=customer,
+            subscription_type="Green",
+            last_transaction="Bill Payment",
+            churn_risk_score=10,
+            engagement_score=20,
+            account_tenure_years=15,
+            last_login=timezone.now() - dt.timedelta(days=90),
         )
     return customer
 
@@ -169,12 +187,31 @@ class WorkerProcess:
         log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             [
-                CELERY, "-A", "notification_engine", "worker", "-P", "prefork", "-c", str(self.concurrency),
-                "-Q", self.queue, "-n", f"{self.queue}-{self.starts}@%h", "-l", "info",
-                "--include", "tests.notifications.test_worker_support",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                CELERY,
+                "-A",
+                "notification_engine",
+                "worker",
+                "-P",
+                "prefork",
+                "-c",
+                str(self.concurrency),
+                "-Q",
+                self.queue,
+                "-n",
+                f"{self.queue}-{self.starts}@%h",
+                "-l",
+                "info",
+                "--include",
+                "tests.notifications.test_worker_support",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
             ],
-            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -75,8 +75,15 @@ _FRAME = (
 )
 
 
-def profile_json(profile: CustomerProfile) -> str:
+DRAFT_INTERACTIONS = 5  # the writer needs the recent contacts, not the whole history
+
+
+def profile_json(profile: CustomerProfile, *, for_draft: bool = False) -> str:
     data = profile.model_dump(mode="json", exclude={"customer_pk"})
+    if for_draft:
+        # Fewer tokens: the situation is already decided, so the writer needs who, when and what happened
+        # lately, not the notification log or the source system's actions.
+        data.update(interactions=data["interactions"][:DRAFT_INTERACTIONS], notifications=[], recommended_actions=[])
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -102,7 +109,7 @@ def user_message(operation: str, profile: CustomerProfile, today: dt.date, analy
             ),
         )
     return (
-        f"{_FRAME}\n<customer_data>\n{profile_json(profile)}\n</customer_data>\n"
+        f"{_FRAME}\n<customer_data>\n{profile_json(profile, for_draft=operation == 'draft')}\n</customer_data>\n"
         f"Context from our systems: {json.dumps(context, ensure_ascii=False, separators=(',', ':'))}"
     )
 

@@ -43,15 +43,16 @@ def draft(profile: CustomerProfile, analysis: PriorityAnalysis, today: dt.date) 
     values = {
         "first": first,
         "full": profile.name,
-        "hello": f"Hello {first},",
-        "hi": f"Hi {first},",
+        "hello": f"Hello {first}," if first else "Hello,",
+        "hi": f"Hi {first}," if first else "Hi,",
         "date": long_date(_event_date(situation, s, today)),
         "since_year": str(profile.customer_since.year),
         "plan": profile.activity.subscription_type if profile.activity else "current",
         "green_topic": topic or DEFAULT_GREEN_TOPIC,
     }
     body = _render(template[channel], values, kind, channel)
-    subject = template["subject"].format(**values) if channel == "Email" else ""
+    subject = template["subject"].format(**values).strip(", ") if channel == "Email" else ""
+    subject = subject[:1].upper() + subject[1:]
     return DraftMessage(channel=channel, kind=kind, situation=situation, subject=subject, body=body)
 
 

@@ -9,6 +9,7 @@ name and real value, so an agent can see exactly why.
 
 from __future__ import annotations
 
+import functools
 import re
 
 RULES_VERSION = "offline-rules-1"
@@ -167,3 +168,14 @@ RETENTION_CHURN_AT = 70  # churn_risk_score >= this with a recent negative conta
 RETENTION_SATISFACTION_AT = 3  # satisfaction_score <= this -> retention (they told us they are unhappy)
 ESCALATED_PHONE = True  # an open escalated complaint gets a call from a person, not a message
 ENGAGEMENT_SITUATION_BELOW = 40  # marketing "engagement" message when engagement_score is below this
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def find(pattern: re.Pattern[str], text: str) -> str:
+    """The first match of `pattern` in `text`, or "".
+
+    Cached: the same texts (activity labels, notification types, scenarios, templated
+    agent notes) recur across thousands of customers, and regex scans dominate the cost.
+    """
+    match = pattern.search(text)
+    return match.group(0) if match else ""

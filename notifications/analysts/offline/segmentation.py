@@ -10,6 +10,7 @@ from . import rules as R
 
 LONDON = ZoneInfo("Europe/London")
 W = R.SEGMENT_WEIGHTS
+SEGMENTS = tuple(Segment)  # iterating an Enum class is slow; this runs for every customer
 _ACTIVITY_KEY = {
     "Value Seekers": "price_activity",
     "Digital Natives": "digital_activity",
@@ -29,16 +30,15 @@ def _days_since(stamp: dt.datetime, today: dt.date) -> int:
     return (today - local.date()).days
 
 
-def _add(reasons: list[SegmentReason], field: str, value: object, segment: Segment, weight: float) -> None:
-    if weight > 0:  # built from our own checked values: skip re-validation (this runs ~10 times per customer)
-        reasons.append(
-            SegmentReason.model_construct(field=field, value=str(value), points_to=segment, weight=round(weight, 2))
-        )
+def _add(reasons: list[dict], field: str, value: object, segment: Segment, weight: float) -> None:
+    # Plain dicts here, validated once in `segment` (pydantic's core is far faster on one nested call).
+    if weight > 0:
+        reasons.append({"field": field, "value": str(value), "points_to": segment, "weight": round(weight, 2)})
 
 
-def segment_reasons(profile: CustomerProfile, today: dt.date) -> list[SegmentReason]:
+def segment_reasons(profile: CustomerProfile, today: dt.date) -> list[dict]:
     """Every signal that fired, naming the field and its real value."""
-    out: list[SegmentReason] = []
+    out: list[dict] = []
     vs, tr, dn, eco = Segment.VALUE_SEEKERS, Segment.TRADITIONALISTS, Segment.DIGITAL_NATIVES, Segment.ECO_SAVERS
 
     if profile.income_bracket == "Low":
@@ -85,14 +85,14 @@ def segment_reasons(profile: CustomerProfile, today: dt.date) -> list[SegmentRea
         if a.churn_risk_score >= R.HIGH_CHURN:
             _add(out, "activity.churn_risk_score", a.churn_risk_score, vs, W["high_churn"])
         for pattern, seg in R.ACTIVITY_SIGNALS:
-            if a.recent_activity and pattern.search(a.recent_activity):
+            if a.recent_activity and R.find(pattern, a.recent_activity):
                 _add(out, "activity.recent_activity", a.recent_activity, Segment(seg), W[_ACTIVITY_KEY[seg]])
                 break
     if profile.satisfaction_score <= R.LOW_SATISFACTION:
         _add(out, "satisfaction_score", profile.satisfaction_score, vs, W["low_satisfaction"])
     for r in profile.recommended_actions:
         for pattern, seg in R.SCENARIO_SIGNALS:
-            if pattern.search(r.scenario):
+            if R.find(pattern, r.scenario):
                 _add(out, "recommended_actions.scenario", r.scenario, Segment(seg), W[_SCENARIO_KEY[seg]])
                 break
 
@@ -102,17 +102,17 @@ def segment_reasons(profile: CustomerProfile, today: dt.date) -> list[SegmentRea
     return out
 
 
-def _free_text_signals(profile: CustomerProfile, out: list[SegmentReason]) -> None:
+def _free_text_signals(profile: CustomerProfile, out: list[dict]) -> None:
     price = green = 0
     price_examples: list[str] = []
     green_examples: list[str] = []
     for i in profile.interactions:
         text = f"{i.interaction_type} {i.summary}"
         # A green question that mentions a tariff ("EV tariff") is about green energy, not price.
-        if R.GREEN_WORDS.search(text):
+        if R.find(R.GREEN_WORDS, text):
             green += 1
             green_examples.append(f"{i.occurred_at:%Y-%m-%d} {i.interaction_type}")
-        elif R.PRICE_WORDS.search(text):
+        elif R.find(R.PRICE_WORDS, text):
             price += 1
             price_examples.append(f"{i.occurred_at:%Y-%m-%d} {i.interaction_type}")
     if price:
@@ -125,7 +125,7 @@ def _free_text_signals(profile: CustomerProfile, out: list[SegmentReason]) -> No
              Segment.ECO_SAVERS, weight)  # fmt: skip
 
 
-def _channel_mix_signals(profile: CustomerProfile, out: list[SegmentReason]) -> None:
+def _channel_mix_signals(profile: CustomerProfile, out: list[dict]) -> None:
     total = len(profile.interactions)
     if total < R.MIN_INTERACTIONS_FOR_SHARE:
         return
@@ -141,7 +141,7 @@ def _channel_mix_signals(profile: CustomerProfile, out: list[SegmentReason]) -> 
              W["traditional_interactions_majority"])  # fmt: skip
 
 
-def _notification_signals(profile: CustomerProfile, out: list[SegmentReason]) -> None:
+def _notification_signals(profile: CustomerProfile, out: list[dict]) -> None:
     price = green = digital = 0
     hours = []
     for n in profile.notifications:
@@ -149,11 +149,11 @@ def _notification_signals(profile: CustomerProfile, out: list[SegmentReason]) ->
             continue
         if n.response_time_hours is not None:
             hours.append(n.response_time_hours)
-        if R.GREEN_WORDS.search(n.notification_type):
+        if R.find(R.GREEN_WORDS, n.notification_type):
             green += 1
-        elif R.DIGITAL_NOTIFICATION_WORDS.search(n.notification_type):
+        elif R.find(R.DIGITAL_NOTIFICATION_WORDS, n.notification_type):
             digital += 1
-        elif R.PRICE_WORDS.search(n.notification_type):
+        elif R.find(R.PRICE_WORDS, n.notification_type):
             price += 1
     for count, seg, label, each, most in (
         (price, Segment.VALUE_SEEKERS, "price or tariff", "price_notification_engaged_each", "price_notification_max"),
@@ -176,17 +176,17 @@ def _notification_signals(profile: CustomerProfile, out: list[SegmentReason]) ->
 
 def segment(profile: CustomerProfile, today: dt.date) -> Segmentation:
     reasons = segment_reasons(profile, today)
-    totals = dict.fromkeys(Segment, 0.0)
+    totals = dict.fromkeys(SEGMENTS, 0.0)
     for reason in reasons:
-        totals[reason.points_to] += reason.weight
+        totals[reason["points_to"]] += reason["weight"]
     grand = sum(totals.values())
     if grand == 0:
         fallback = Segment(R.NO_SIGNAL_SEGMENT)
         reason = SegmentReason(field="profile", value="no distinguishing signals", points_to=fallback, weight=0)
         return Segmentation(segment=fallback, confidence=R.NO_SIGNAL_CONFIDENCE, reasons=[reason])
     # Ties go to the earlier segment in the enum: deterministic.
-    winner = max(Segment, key=lambda s: totals[s])
+    winner = max(SEGMENTS, key=totals.__getitem__)
     confidence = round(totals[winner] / grand, 2)
     # Strongest evidence first; the winner's reasons lead so the card reads well.
-    reasons.sort(key=lambda r: (r.points_to != winner, -r.weight))
-    return Segmentation(segment=winner, confidence=confidence, reasons=reasons)
+    reasons.sort(key=lambda r: (r["points_to"] != winner, -r["weight"]))
+    return Segmentation.model_validate({"segment": winner, "confidence": confidence, "reasons": reasons})

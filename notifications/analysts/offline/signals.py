@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -48,20 +49,33 @@ class Signals:
         return bool(self.payment_evidence)
 
 
+_last = threading.local()
+
+
 def derive(profile: CustomerProfile, today: dt.date) -> Signals:
+    """The signals for this profile; prioritise and draft ask for the same customer in turn, so keep the last."""
+    cached = getattr(_last, "value", None)
+    if cached is not None and cached[0] is profile and cached[1] == today:
+        return cached[2]
+    signals = _derive(profile, today)
+    _last.value = (profile, today, signals)
+    return signals
+
+
+def _derive(profile: CustomerProfile, today: dt.date) -> Signals:
     s = Signals(today=today, consent=marketing_consent(profile))
     a = profile.activity
     if a is not None:
         s.closed = a.account_status.strip().lower() in R.CLOSED_STATUSES
         s.days_since_login = (today - local_date(a.last_login)).days
-        if R.PAYMENT_STATUS_WORDS.search(a.account_status):
+        if R.find(R.PAYMENT_STATUS_WORDS, a.account_status):
             s.payment_evidence.append(("activity.account_status", a.account_status))
-        if R.PAYMENT_TRANSACTION_WORDS.search(a.last_transaction):
+        if R.find(R.PAYMENT_TRANSACTION_WORDS, a.last_transaction):
             s.payment_evidence.append(("activity.last_transaction", a.last_transaction))
-        if R.PAYMENT_DIFFICULTY_WORDS.search(a.recent_activity):
+        if R.find(R.PAYMENT_DIFFICULTY_WORDS, a.recent_activity):
             s.payment_evidence.append(("activity.recent_activity", a.recent_activity))
-        if a.subscription_type != "Green" and (m := R.GREEN_WORDS.search(f"{a.recent_activity}")):
-            s.green_interest = m.group(0)
+        if a.subscription_type != "Green" and (m := R.find(R.GREEN_WORDS, a.recent_activity)):
+            s.green_interest = m
     for i in profile.interactions:
         open_ = i.resolution_status in {"Pending", "Escalated"}
         text = f"{i.interaction_type} {i.summary}"
@@ -69,20 +83,20 @@ def derive(profile: CustomerProfile, today: dt.date) -> Signals:
             s.open_complaints.append(i)
             if i.resolution_status == "Escalated" and s.escalated is None:
                 s.escalated = i
-        if open_ and s.billing_issue is None and R.BILLING_WORDS.search(text):
+        if open_ and s.billing_issue is None and R.find(R.BILLING_WORDS, text):
             s.billing_issue = i
-        if R.PAYMENT_DIFFICULTY_WORDS.search(i.interaction_type):
+        if R.find(R.PAYMENT_DIFFICULTY_WORDS, i.interaction_type):
             s.payment_evidence.append(("interactions.interaction_type", i.interaction_type))
-        elif R.PAYMENT_DIFFICULTY_WORDS.search(i.summary):
+        elif R.find(R.PAYMENT_DIFFICULTY_WORDS, i.summary):
             s.payment_evidence.append((f"interactions[{local_date(i.occurred_at)}].summary", _quote(i.summary)))
         if i.sentiment == "Negative" and (today - local_date(i.occurred_at)).days <= R.RECENT_DAYS:
             s.negative_recent.append(i)
-        if not s.green_interest and (m := R.GREEN_WORDS.search(text)):
-            s.green_interest = m.group(0)
+        if not s.green_interest and (m := R.find(R.GREEN_WORDS, text)):
+            s.green_interest = m
     if a is not None and a.subscription_type == "Green":
         s.green_interest = ""  # already on the green plan: nothing to upgrade to
     for n in profile.notifications[:5]:  # we ourselves chased a missed payment recently
-        if R.PAYMENT_DIFFICULTY_WORDS.search(n.notification_type):
+        if R.find(R.PAYMENT_DIFFICULTY_WORDS, n.notification_type):
             s.payment_evidence.append(("notifications.notification_type", n.notification_type))
             break
     for n in profile.notifications:

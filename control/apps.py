@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+
+
+class ControlConfig(AppConfig):
+    """The supervisors' and admins' control room: audit trail, approvals, imports, AI budget.
+
+    A separate app so its migrations never collide with the notifications app's,
+    which other work changes at the same time.
+    """
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "control"
+    verbose_name = "Control room"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_sync_roles_after_migrate, sender=self)
+
+
+def _sync_roles_after_migrate(**kwargs: object) -> None:
+    """Re-apply notifications/roles.py after every migrate, so permissions of models added later
+    (e.g. the delivery records) reach the groups without a data migration each time."""
+    from django.contrib.auth.models import Group, Permission
+
+    from notifications.roles import sync_role_groups
+
+    sync_role_groups(Group, Permission)

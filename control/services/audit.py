@@ -1,0 +1,96 @@
+"""Writing the audit trail: one call per thing that happened.
+
+Field changes on queue items are made with conditional UPDATEs (see
+notifications/services/queue.py), which bypass model signals and so any
+history library; the trail is therefore written explicitly by the services
+that act, through `record_event`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from control.models import AuditEvent
+
+Action = AuditEvent.Action
+
+
+def actor_label(user) -> str:  # noqa: ANN001 - any user or None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def text_diff(before: str, after: str, *, label: str = "body") -> str:
+    """A readable unified diff (line by line) of one text field; empty when unchanged."""
+    if before == after:
+        return ""
+    lines = difflib.unified_diff(
+        before.splitlines(), after.splitlines(), fromfile=f"{label} (before)", tofile=f"{label} (after)", lineterm=""
+    )
+    return "\n".join(lines)
+
+
+def draft_diff(before_subject: str, before_body: str, after_subject: str, after_body: str) -> str:
+    return "\n".join(
+        d for d in (text_diff(before_subject, after_subject, label="subject"), text_diff(before_body, after_body)) if d
+    )
+
+
+def _customer_ref(obj: models.Model) -> str:
+    """The customer's own ID (Customer_ID), which is what supervisors search by."""
+    if obj._meta.label_lower == "customers.customer":
+        return str(obj.customer_id)
+    if any(f.name == "customer" for f in obj._meta.concrete_fields) and obj.customer_id is not None:
+        return str(obj.customer.customer_id)
+    return ""
+
+
+def record_event(
+    actor,  # noqa: ANN001 - a user or None (the system)
+    action: str,
+    obj: models.Model | None = None,
+    detail: Mapping[str, object] | None = None,
+    *,
+    summary: str = "",
+    diff: str = "",
+    customer_ref: str = "",
+) -> AuditEvent:
+    """Append one event. `obj` names what it happened to; `detail` is kept as JSON."""
+    label = Action(action).label
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_name=actor_label(actor),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        customer_ref=customer_ref or (_customer_ref(obj) if obj is not None else ""),
+        summary=(summary or label)[:300],
+        diff=diff,
+        detail=json.loads(json.dumps(dict(detail or {}), cls=DjangoJSONEncoder)),  # Decimals, dates → JSON
+    )
+
+
+def record_notification_event(
+    actor,
+    action: str,
+    notification: models.Model,
+    *,
+    summary: str = "",
+    diff: str = "",
+    **detail: object,  # noqa: ANN001
+) -> AuditEvent:
+    """An event on a queue item, with the facts a reviewer asks for first."""
+    base = {
+        "version": getattr(notification, "version", None),
+        "status": getattr(notification, "status", ""),
+        "channel": getattr(notification, "channel", ""),
+        "kind": getattr(notification, "kind", ""),
+    }
+    return record_event(actor, action, notification, {**base, **detail}, summary=summary, diff=diff)

@@ -1,0 +1,62 @@
+"""Shared admin building blocks."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from import_export.admin import ExportActionMixin
+from import_export.formats import base_formats
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the system: viewable and searchable, never edited by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+class SafeExportMixin(ExportActionMixin):
+    """ "Export selected" as CSV or XLSX through a formula-safe resource (control/resources.py)."""
+
+    export_formats = [base_formats.CSV, base_formats.XLSX]
+    show_change_form_export = False  # the change form of a read-only record has no submit row to hang it on
+
+
+class CappedInlineFormSet(BaseInlineFormSet):
+    """Shows the newest `cap` rows only: a customer can have thousands of history rows."""
+
+    cap = 20
+
+    def get_queryset(self):  # noqa: ANN201 - Django signature
+        if not hasattr(self, "_capped_queryset"):
+            self._capped_queryset = super().get_queryset()[: self.cap]
+        return self._capped_queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A capped, read-only list of a customer's related rows, linking to the full record."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    formset = CappedInlineFormSet
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:  # noqa: ANN001
+        return list(self.fields or [])

@@ -1,0 +1,1 @@
+"""Channel delivery: backends (email, outbox, SNS), the Celery task, tracking and unsubscribe helpers."""

@@ -1,0 +1,64 @@
+"""Writes to the consent ledger (append-only): withdrawals from the unsubscribe link, agents' records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from customers.models import Customer
+from notifications.models import ConsentChange, Notification
+from notifications.selectors.consent import latest_consent_change
+from notifications.services.events import record_event
+
+
+@transaction.atomic
+def withdraw_marketing_consent(
+    customer: Customer,
+    *,
+    source: str,
+    notification: Notification | None = None,
+    evidence: dict | None = None,
+    user=None,
+    now: dt.datetime | None = None,
+) -> tuple[ConsentChange, bool]:
+    """Record that the customer said no to marketing (every channel). Returns (entry, created).
+
+    A second click on the same link finds the withdrawal already recorded and adds nothing:
+    the ledger shows changes of consent, not page views.
+    """
+    now = now or timezone.now()
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()  # serialise two clicks at once
+    latest = latest_consent_change(customer.pk)
+    if latest is not None and not latest.marketing_consent and latest.channel == "":
+        return latest, False
+    change = ConsentChange.objects.create(
+        customer=customer,
+        marketing_consent=False,
+        channel="",
+        source=source,
+        evidence=evidence or {},
+        notification=notification,
+        recorded_by=user if getattr(user, "pk", None) else None,
+        occurred_at=now,
+    )
+    if notification is not None:
+        record_event(notification, "unsubscribed", source=source, at=now, metadata={"consent_change": change.pk})
+    return change, True
+
+
+@transaction.atomic
+def give_marketing_consent(
+    customer: Customer, *, user, evidence: dict, channel: str = "", now: dt.datetime | None = None
+) -> ConsentChange:
+    """An agent records an explicit opt-in (what was said, when): the only way consent comes back."""
+    return ConsentChange.objects.create(
+        customer=customer,
+        marketing_consent=True,
+        channel=channel,
+        source=ConsentChange.Source.AGENT,
+        evidence=evidence,
+        recorded_by=user,
+        occurred_at=now or timezone.now(),
+    )

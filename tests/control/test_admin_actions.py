@@ -1,0 +1,152 @@
+"""Supervisor admin actions: approve, dismiss, release, re-analyse, export selected (formula-safe)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from control.models import Approval, AuditEvent
+from control.services import supervision
+from notifications.models import AnalysisJob, Notification
+from tests.factories import CustomerFactory, NotificationFactory, make_role_user
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "admin:notifications_notification_changelist"
+
+
+def act(client, action, objs, url_name=CHANGELIST, **extra):
+    data = {"action": action, "_selected_action": [o.pk for o in objs], **extra}
+    return client.post(reverse(url_name), data, follow=True)
+
+
+def test_approve_selected_records_version_and_audit(as_supervisor, supervisor):
+    drafts = NotificationFactory.create_batch(2)
+    sent = NotificationFactory(status="sent", sent_at=timezone.now())
+    response = act(as_supervisor, "approve_selected", [*drafts, sent])
+    assert response.status_code == 200
+    assert Approval.objects.filter(notification__in=drafts, approved_by=supervisor, version=1).count() == 2
+    assert not Approval.objects.filter(notification=sent).exists()
+    page = response.content.decode()
+    assert "Approved 2 draft(s)" in page and "already sent" in page
+    events = AuditEvent.objects.filter(action="approved")
+    assert events.count() == 2 and {e.actor_name for e in events} == {"sue"}
+
+
+def test_an_edit_after_approval_makes_it_stale(supervisor):
+    n = NotificationFactory()
+    supervision.approve([n], user=supervisor)
+    n.refresh_from_db()
+    assert supervision.is_approved(n)
+    Notification.objects.filter(pk=n.pk).update(version=2, body="Changed")
+    n.refresh_from_db()
+    assert not supervision.is_approved(n)
+
+
+def test_dismiss_selected_asks_for_a_reason_then_dismisses(as_supervisor, supervisor):
+    drafts = NotificationFactory.create_batch(2)
+    confirm = act(as_supervisor, "dismiss_selected", drafts)
+    assert b"Dismiss these 2 draft(s)?" in confirm.content
+    done = act(as_supervisor, "dismiss_selected", drafts, apply="1", reason="not_appropriate", note="Bereavement")
+    assert b"Dismissed 2 draft(s)" in done.content
+    for n in drafts:
+        n.refresh_from_db()
+        assert (n.status, n.dismiss_reason, n.dismissed_by) == ("dismissed", "not_appropriate", supervisor)
+
+
+def test_dismiss_respects_a_colleagues_claim(as_supervisor):
+    agent = make_role_user("claimant", "Agents")
+    n = NotificationFactory(claimed_by=agent, claimed_at=timezone.now())
+    response = act(as_supervisor, "dismiss_selected", [n], apply="1", reason="other")
+    assert b"Not dismissed (1)" in response.content
+    n.refresh_from_db()
+    assert n.status == "waiting"
+
+
+def test_release_claims(as_supervisor):
+    agent = make_role_user("claimant", "Agents")
+    n = NotificationFactory(claimed_by=agent, claimed_at=timezone.now())
+    response = act(as_supervisor, "release_claims", [n])
+    assert b"Released 1 draft(s)" in response.content
+    n.refresh_from_db()
+    assert n.claimed_by is None
+
+
+def test_agents_group_has_no_admin_actions_even_if_staff(client):
+    # Staff by mistake, but only Agents' permissions: the admin shows nothing to act on.
+    user = make_role_user("staffagent", "Agents", is_staff=True)
+    client.force_login(user)
+    n = NotificationFactory()
+    assert client.get(reverse(CHANGELIST)).status_code == 403
+    act(client, "approve_selected", [n])
+    assert not Approval.objects.exists()
+
+
+def test_reanalyse_selected_customers_starts_a_job(as_supervisor, supervisor):
+    customers = CustomerFactory.create_batch(3)
+    response = act(as_supervisor, "reanalyse_selected", customers[:2], url_name="admin:customers_customer_changelist")
+    job = AnalysisJob.objects.get()
+    assert (job.kind, job.total, job.force, job.created_by) == ("selected", 2, True, supervisor)
+    assert "Started" in response.content.decode()
+    assert AuditEvent.objects.filter(action="reanalysis", object_id=str(job.pk)).exists()
+    again = act(as_supervisor, "reanalyse_selected", customers[2:], url_name="admin:customers_customer_changelist")
+    assert "already running" in again.content.decode()
+    assert AnalysisJob.objects.count() == 1
+
+
+def _export(client, objs, fmt: int):
+    # Step 1: the action renders the format form; step 2: post it to the export URL.
+    act(client, "export_admin_action", objs)
+    return client.post(
+        reverse("admin:notifications_notification_export"),
+        {
+            "format": str(fmt),
+            "resource": "0",
+            "export_items": [o.pk for o in objs],
+            **{f"notificationexportresource_{f}": "on" for f in ("id", "body", "subject", "status")},
+        },
+    )
+
+
+@pytest.mark.parametrize("payload", ['=HYPERLINK("x")', "+1+2", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"])
+def test_export_selected_csv_is_formula_safe(as_supervisor, payload):
+    n = NotificationFactory(body=payload)
+    other = NotificationFactory()
+    response = _export(as_supervisor, [n], 0)
+    assert response.status_code == 200, response.content[:500]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["id"] for r in rows] == [str(n.pk)]  # only the selected row
+    assert rows[0]["body"] == "'" + payload
+    assert str(other.pk) not in {r["id"] for r in rows}
+
+
+def test_export_selected_xlsx_is_formula_safe(as_supervisor):
+    n = NotificationFactory(body="=1+2")
+    response = _export(as_supervisor, [n], 1)
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "'=1+2" in values
+
+
+def test_audit_export_is_available_to_supervisors(as_supervisor, supervisor):
+    n = NotificationFactory()
+    supervision.approve([n], user=supervisor)
+    event = AuditEvent.objects.get()
+    act(as_supervisor, "export_admin_action", [event], url_name="admin:control_auditevent_changelist")
+    response = as_supervisor.post(
+        reverse("admin:control_auditevent_export"),
+        {
+            "format": "0",
+            "resource": "0",
+            "export_items": [event.pk],
+            **{f"auditeventresource_{f}": "on" for f in ("id", "actor_name", "action", "summary")},
+        },
+    )
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0]["actor_name"] == "sue" and rows[0]["action"] == "Approved"

@@ -1,0 +1,18 @@
+"""Shared builders for the delivery, tracking, unsubscribe and results tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from notifications.models import Notification
+from tests.factories import AccountActivityFactory, NotificationFactory
+
+
+def approved(*, user=None, now: dt.datetime | None = None, status: str = "Active", **kwargs) -> Notification:
+    """A notification the agent has sent (approved): what `queue_delivery` receives."""
+    now = now or timezone.now()
+    n = NotificationFactory(status="sent", sent_at=now, sent_by=user, **kwargs)
+    AccountActivityFactory(customer=n.customer, account_status=status)
+    return n
