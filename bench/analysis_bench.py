@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import sys
@@ -118,6 +119,10 @@ def run_analysis(today: dt.date, workers: int) -> tuple[list[dict], float]:
     pks = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
     tasks = [(pks[i : i + CHUNK], today) for i in range(0, len(pks), CHUNK)]
     connections.close_all()  # forked workers open their own connections
+    # The bench's own data (personas, earlier runs) lives in this parent: keep it out of the workers'
+    # garbage-collector passes, as a long-running job worker would not have it at all.
+    gc.collect()
+    gc.freeze()
     started = time.perf_counter()
     if workers == 1:
         chunks = [analyse_chunk(task) for task in tasks]

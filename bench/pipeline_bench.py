@@ -223,9 +223,9 @@ def _value_seekers(n: int, Customer, AccountActivity, Interaction) -> None:  # n
     )  # fmt: skip
     AccountActivity.objects.bulk_create(
         AccountActivity(
-            customer=c, account_status="Active", last_transaction="Tariff Switch", last_login=now - dt.timedelta(days=20),
-            recent_activity="Viewed bill", engagement_score=50, account_tenure_years=Decimal("3"),
-            subscription_type="Basic", churn_risk_score=Decimal("85"),
+            customer=c, account_status="Active", last_transaction="Tariff Switch",
+            last_login=now - dt.timedelta(days=20), recent_activity="Viewed bill", engagement_score=50,
+            account_tenure_years=Decimal("3"), subscription_type="Basic", churn_risk_score=Decimal("85"),
         )
         for c in customers
     )  # fmt: skip

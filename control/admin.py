@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from control.models import Approval, AuditEvent, ImportRun, ProviderSettings
+from control.models import Approval, ApprovalPolicy, AuditEvent, ImportRun, ProviderSettings
 from control.resources import AuditEventResource
 from control.services.audit import record_event
 from notifications.admin.base import ReadOnlyAdmin, SafeExportMixin
@@ -153,4 +153,39 @@ class ProviderSettingsAdmin(admin.ModelAdmin):
                 obj,
                 {"before": before, "after": after},
                 summary=f"Provider settings: {', '.join(f'{k}={after[k]}' for k in changed)}",
+            )
+
+
+@admin.register(ApprovalPolicy)
+class ApprovalPolicyAdmin(admin.ModelAdmin):
+    """One row: which drafts need a supervisor's approval before sending (supervisors may change it)."""
+
+    fields = ["high_priority", "marketing", "updated_at"]
+    readonly_fields = ["updated_at"]
+    list_display = ["__str__", "high_priority", "marketing", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not ApprovalPolicy.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApprovalPolicy | None = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # noqa: ANN201
+        if ApprovalPolicy.objects.exists():
+            return HttpResponseRedirect(reverse("admin:control_approvalpolicy_change", args=[1]))
+        if self.has_add_permission(request):
+            return HttpResponseRedirect(reverse("admin:control_approvalpolicy_add"))
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: ApprovalPolicy, form, change: bool) -> None:  # noqa: ANN001
+        before = ApprovalPolicy.objects.filter(pk=1).values("high_priority", "marketing").first()
+        super().save_model(request, obj, form, change)
+        after = {"high_priority": obj.high_priority, "marketing": obj.marketing}
+        if before != after:
+            record_event(
+                request.user,
+                "policy_changed",
+                obj,
+                {"before": before, "after": after},
+                summary=f"Approval needed for: High priority={obj.high_priority}, marketing={obj.marketing}",
             )

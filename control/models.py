@@ -173,3 +173,25 @@ class ProviderSettings(models.Model):
     def load(cls) -> ProviderSettings:
         """The row, or unsaved defaults when nobody has saved it yet (no write on read)."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class ApprovalPolicy(models.Model):
+    """Which drafts need a supervisor's approval before an agent may send them (one row, editable data)."""
+
+    high_priority = models.BooleanField(default=False, help_text="High priority drafts need approval.")
+    marketing = models.BooleanField(default=False, help_text="Marketing drafts need approval.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "approval policy"
+
+    def __str__(self) -> str:
+        return "Approval policy"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.pk = 1  # a singleton
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> ApprovalPolicy:
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

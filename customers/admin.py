@@ -14,10 +14,13 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportActionModelAdmin
 from import_export.formats import base_formats
 
+from control.models import AuditEvent
 from control.services import supervision
+from control.services.audit import record_event
 from customers import models
 from customers.importing.reader import utf8_problem_message
 from customers.resources import RESOURCES
+from notifications import models as notification_models
 from notifications.admin.base import ReadOnlyInline
 from notifications.models import CustomerAnalysis, Notification
 
@@ -38,6 +41,21 @@ class DatasetAdmin(ImportExportActionModelAdmin):
 
     def get_resource_classes(self, request):  # noqa: ANN001, ANN201 - Django signature
         return [RESOURCES[self.model]]
+
+    def process_dataset(self, dataset, form, request, **kwargs):  # noqa: ANN001, ANN201 - library signature
+        """The confirmed import, then an audit event: who, which file, how many rows of each kind."""
+        result = super().process_dataset(dataset, form, request, **kwargs)
+        file_name = kwargs.get("file_name") or form.cleaned_data.get("original_file_name") or ""
+        counts = {kind: n for kind, n in result.totals.items() if n}
+        record_event(
+            request.user,
+            AuditEvent.Action.IMPORTED,
+            None,
+            {"file": file_name, "dataset": self.model._meta.verbose_name_plural, "counts": counts},
+            summary=f"Admin import of {file_name} into {self.model._meta.verbose_name_plural}: "
+            + (", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no rows"),
+        )
+        return result
 
 
 class AccountActivityInline(ReadOnlyInline):
@@ -110,6 +128,21 @@ class NotificationInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("sent_by")
 
 
+_consent_model = getattr(notification_models, "ConsentChange", None)
+
+
+class ConsentChangeInline(ReadOnlyInline):
+    """The delivery layer's append-only consent ledger for this customer."""
+
+    model = _consent_model
+    verbose_name_plural = "consent changes"
+    fields = ["occurred_at", "marketing_consent", "channel", "source", "recorded_by"]
+    ordering = ["-occurred_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("recorded_by")
+
+
 @admin.register(models.Customer)
 class CustomerAdmin(DatasetAdmin):
     list_display = (
@@ -133,6 +166,7 @@ class CustomerAdmin(DatasetAdmin):
         RecommendedActionInline,
         AnalysisInline,
         NotificationInline,
+        *([ConsentChangeInline] if _consent_model is not None else []),
     ]
     actions = ["reanalyse_selected"]
 

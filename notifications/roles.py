@@ -24,7 +24,7 @@ _ANALYSIS = [
     "customercontact",
     "providerreceipt",
 ]
-_CONTROL = ["auditevent", "approval", "importrun", "providersettings"]
+_CONTROL = ["auditevent", "approval", "importrun", "providersettings", "approvalpolicy"]
 
 AGENT_PERMISSIONS = [
     "notifications.work_queue",
@@ -39,6 +39,8 @@ SUPERVISOR_PERMISSIONS = [
     "notifications.approve_notification",
     "notifications.change_notification",
     "notifications.change_contactpolicy",
+    "control.add_approvalpolicy",
+    "control.change_approvalpolicy",
     *(f"notifications.view_{m}" for m in _ANALYSIS),
     *(f"control.view_{m}" for m in _CONTROL),
 ]

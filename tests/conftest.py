@@ -85,11 +85,19 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     os.environ["CELERY_BROKER_URL"] = broker  # Celery reads this variable before its own configuration
     settings.CELERY_BROKER_URL = app.conf.broker_url = broker
     app.conf.task_default_queue = queue
-    worker = WorkerProcess(env, queue, tmp_path_factory.mktemp("celery-worker"))
+    # Time limits travel in the message header, set by the sender: send the worker's short ones.
+    old_limits = (app.conf.task_soft_time_limit, app.conf.task_time_limit)
+    app.conf.task_soft_time_limit, app.conf.task_time_limit = int(env["CELERY_TASK_SOFT_TIME_LIMIT"]), int(
+        env["CELERY_TASK_TIME_LIMIT"]
+    )
+    log_dir = tmp_path_factory.mktemp("celery-worker")
+    env["TEST_STUCK_MARKER"] = str(log_dir / "stuck-once")  # see StuckOnceAnalyst
+    worker = WorkerProcess(env, queue, log_dir)
     worker.start()
     yield worker
     worker.stop()
     settings.CELERY_BROKER_URL, app.conf.broker_url, app.conf.task_default_queue = old
+    app.conf.task_soft_time_limit, app.conf.task_time_limit = old_limits
     if old_env is None:
         os.environ.pop("CELERY_BROKER_URL", None)
     else:

@@ -94,3 +94,79 @@ def record_notification_event(
         "kind": getattr(notification, "kind", ""),
     }
     return record_event(actor, action, notification, {**base, **detail}, summary=summary, diff=diff)
+
+
+# --- one-line hooks for the workspace's services (notifications/services/queue.py, sending.py) -----------
+
+
+def _who(user) -> str:  # noqa: ANN001
+    return actor_label(user) or "someone"
+
+
+def record_claim(user, notification) -> AuditEvent:  # noqa: ANN001
+    return record_notification_event(user, Action.CLAIMED, notification, summary=f"Claimed by {_who(user)}")
+
+
+def record_release(user, notification, holder=None) -> AuditEvent:  # noqa: ANN001
+    """`holder`: who had the claim (a supervisor releasing a colleague's claim says so)."""
+    if holder is not None and getattr(holder, "pk", None) != getattr(user, "pk", None):
+        summary = f"{_who(user)} released {_who(holder)}'s claim"
+    else:
+        summary = f"Claim released by {_who(user)}"
+    return record_notification_event(
+        user, Action.RELEASED, notification, summary=summary, holder=actor_label(holder) if holder else ""
+    )
+
+
+def record_edit(user, notification, before_subject: str, before_body: str) -> AuditEvent | None:  # noqa: ANN001
+    """An agent's save, with a diff against the text before it (a revert is told apart)."""
+    diff = draft_diff(before_subject, before_body, notification.subject, notification.body)
+    if not diff:
+        return None  # nothing changed: no event
+    reverted = (notification.subject, notification.body) == (
+        notification.original_subject,
+        notification.original_body,
+    )
+    action = Action.REVERTED if reverted else Action.EDITED
+    summary = f"{'Reverted to the original draft' if reverted else 'Draft edited'} (version {notification.version})"
+    return record_notification_event(user, action, notification, summary=summary, diff=diff)
+
+
+def record_dismiss(user, notification) -> AuditEvent:  # noqa: ANN001
+    reason = notification.get_dismiss_reason_display() if notification.dismiss_reason else ""
+    return record_notification_event(
+        user,
+        Action.DISMISSED,
+        notification,
+        summary=f"Dismissed: {reason}".rstrip(": "),
+        reason=notification.dismiss_reason,
+        note=notification.dismiss_note,
+    )
+
+
+def record_snooze(user, notification) -> AuditEvent:  # noqa: ANN001
+    until = notification.snoozed_until
+    return record_notification_event(
+        user,
+        Action.SNOOZED,
+        notification,
+        summary=f"Snoozed until {until:%d %b %Y %H:%M}" if until else "Snoozed",
+        reason=notification.dismiss_reason,
+        note=notification.dismiss_note,
+    )
+
+
+def record_sent(user, notification) -> AuditEvent:  # noqa: ANN001
+    """The exact message that went, and how it differs from the AI's original."""
+    return record_notification_event(
+        user,
+        Action.SENT,
+        notification,
+        summary=f"Sent by {_who(user)} on {notification.channel}" + (" (edited)" if notification.is_edited else ""),
+        diff=draft_diff(
+            notification.original_subject, notification.original_body, notification.subject, notification.body
+        ),
+        subject=notification.subject,
+        body=notification.body,
+        edited=notification.is_edited,
+    )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from control.resources import safe_resource
 from notifications.models import AICall, AnalysisChunk, AnalysisJob, ContactDecision, CustomerAnalysis
@@ -56,6 +57,7 @@ class AnalysisJobAdmin(SafeExportMixin, ReadOnlyAdmin):
     ordering = ["-created_at"]
     list_select_related = ["created_by"]
     inlines = [ChunkInline]
+    readonly_fields = ["fallback_reasons"]
     resource_classes = [
         safe_resource(
             AnalysisJob,
@@ -89,6 +91,21 @@ class AnalysisJobAdmin(SafeExportMixin, ReadOnlyAdmin):
     @admin.display(description="progress")
     def progress(self, job: AnalysisJob) -> str:
         return f"{job.processed}/{job.total} ({job.percent}%)"
+
+    @admin.display(description="why fallbacks")
+    def fallback_reasons(self, job: AnalysisJob) -> str:
+        """The distinct reasons the offline rules stood in (budget spent, throttling, invalid answers)."""
+        rows = (
+            CustomerAnalysis.objects.filter(job=job, is_fallback=True)
+            .values("fallback_reason")
+            .annotate(n=Count("id"))
+            .order_by("-n")[:10]
+        )
+        if not rows:
+            return "No fallbacks."
+        return format_html_join(
+            "", "<p>{} × {}</p>", ((r["n"], r["fallback_reason"] or "(no reason given)") for r in rows)
+        )
 
     @admin.display(description="AI usage")
     def usage_link(self, job: AnalysisJob) -> str:

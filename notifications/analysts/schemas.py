@@ -199,6 +199,10 @@ class PriorityAnalysis(Schema):
     def _explain_no_contact(self) -> PriorityAnalysis:
         if not self.should_contact and not self.no_contact_reason.strip():
             raise ValueError("no_contact_reason is required when should_contact is false")
+        if self.situation and self.situation not in SITUATION_KIND:
+            raise ValueError(f"situation must be one of {[s.value for s in Situation]}, not {self.situation!r}")
+        if self.channel and self.channel not in OPT_OUT_LINES:
+            raise ValueError(f"channel must be one of {sorted(OPT_OUT_LINES)}, not {self.channel!r}")
         return self
 
 

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.db.models import F, OuterRef, Subquery
@@ -156,15 +157,17 @@ def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -
     todo = [pk for pk in todo if pk not in done]  # analysed by an earlier delivery: never ask (or pay) twice
     if not todo:
         return
-    unavailable: AnalystUnavailable | None = None
+    # A transient failure (Bedrock) or the task's soft time limit stops the batch, but every success
+    # is stored before it surfaces, so the retry only redoes the rest.
+    interrupted: Exception | None = None
     results: dict[int, CustomerAnalysisResult | None] = {}
     if analyst_calls.is_offline(analyst) or settings.ANALYST_CONCURRENCY <= 1 or len(todo) == 1:
         # Offline analysis is CPU-bound and free: in-process and sequential.
         for pk in todo:
             try:
                 results[pk] = _analyse_one(batch, pk, analyst, final_attempt, errors=batch.failed)
-            except AnalystUnavailable as exc:
-                unavailable = exc
+            except (AnalystUnavailable, SoftTimeLimitExceeded) as exc:
+                interrupted = exc
                 break
     else:
         # Bedrock: calls in flight concurrently (ANALYST_CONCURRENCY), each through the shared RPM limit.
@@ -173,16 +176,23 @@ def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -
             for pk, future in futures.items():
                 try:
                     results[pk] = future.result()
+                except SoftTimeLimitExceeded as exc:  # raised in this thread while waiting
+                    interrupted = exc
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    break
                 except AnalystUnavailable as exc:
-                    unavailable = exc
+                    interrupted = exc
                 except Exception:  # one bad customer must not sink the chunk
                     log.exception("analysis failed for customer %s in job %s", pk, job.pk)
                     batch.failed.add(pk)
-    # Every success is stored before a transient failure surfaces, so the retry only redoes the rest.
+        if isinstance(interrupted, SoftTimeLimitExceeded):  # keep what finished before the limit
+            for pk, future in futures.items():
+                if pk not in results and future.done() and not future.cancelled() and future.exception() is None:
+                    results[pk] = future.result()
     _store(job, batch, results)
     _record_lost_usage(job, batch)
-    if unavailable is not None:
-        raise unavailable
+    if interrupted is not None:
+        raise interrupted
 
 
 def _threaded(batch: _Batch, pk: int, analyst, final_attempt: bool) -> CustomerAnalysisResult | None:
@@ -204,6 +214,8 @@ def _analyse_one(
         if not final_attempt:
             raise
         return analyst_calls.fallback(profile, f"Bedrock unavailable after retries: {exc}", contactable=contactable)
+    except SoftTimeLimitExceeded:
+        raise  # the task's time is up: not this customer's fault
     except Exception:
         if errors is None:
             raise

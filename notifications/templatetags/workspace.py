@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -39,17 +40,33 @@ def filter_query(filters: QueueFilters, **overrides) -> str:
     return filters_querystring(filters, **overrides)
 
 
+SECTIONS = (
+    ("why", "Why this customer, why now"),
+    ("approach", "How to approach them"),
+    ("c360", "Customer 360"),
+)
+
+
 @register.simple_tag
-def claim_state(notification, user) -> dict:
-    """Who holds the card right now, and until when (claims lapse after 30 minutes)."""
+def card_context(notification, user) -> dict:
+    """Per card, once: its pk and URL as strings, and who holds it until when (claims lapse after 30 minutes)."""
     n = notification
     active = bool(n.claimed_by_id and n.claimed_at and n.claimed_at >= claim_cutoff())
+    pk = str(n.pk)
     return {
+        "pk": pk,
+        "url": f"{_card_url_prefix()}{pk}/",
+        "sections": SECTIONS,
         "active": active,
         "mine": active and n.claimed_by_id == user.pk,
         "holder": n.claimed_by if active else None,
         "expires": timezone.localtime(n.claimed_at + CLAIM_TTL) if active else None,
     }
+
+
+def _card_url_prefix() -> str:
+    """"/cards/" as routed (one reverse per card instead of thirteen)."""
+    return reverse("notifications:card", args=[0]).removesuffix("0/")
 
 
 @register.simple_tag

@@ -39,12 +39,16 @@ def test_the_admin_cannot_add_change_or_delete_events(as_admin, admin_user):
     change = reverse("admin:control_auditevent_change", args=[event.pk])
     assert as_admin.get(change).status_code == 200  # view only
     assert as_admin.post(change, {"summary": "x"}).status_code == 403
-    assert as_admin.post(reverse("admin:control_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        as_admin.post(reverse("admin:control_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    )
     assert AuditEvent.objects.get().summary == "Import 1 imported"
 
 
 def test_diffs_are_readable():
-    diff = draft_diff("About your bill", "Hello Morag,\nYour bill is ready.", "About your bill", "Hello Morag,\nYour bill is late.")
+    diff = draft_diff(
+        "About your bill", "Hello Morag,\nYour bill is ready.", "About your bill", "Hello Morag,\nYour bill is late."
+    )
     assert "-Your bill is ready." in diff and "+Your bill is late." in diff
     assert "subject" not in diff  # unchanged subject: no hunk
     assert text_diff("same", "same") == ""
@@ -82,6 +86,10 @@ def test_saving_an_unchanged_policy_records_nothing(as_supervisor):
     url = reverse("admin:notifications_contactpolicy_change", args=[policy.pk])
     import json
 
-    data = {"enabled": "on" if policy.enabled else "", "parameters": json.dumps(policy.parameters), "description": policy.description}
+    data = {
+        "enabled": "on" if policy.enabled else "",
+        "parameters": json.dumps(policy.parameters),
+        "description": policy.description,
+    }
     as_supervisor.post(url, data)
     assert not AuditEvent.objects.exists()

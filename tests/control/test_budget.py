@@ -23,8 +23,14 @@ NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
 
 def spend(amount: str, *, provider: str = "bedrock", at: dt.datetime = NOW, job=None) -> AICall:
     call = AICall.objects.create(
-        provider=provider, model_id="m", operation="draft", cost_gbp=Decimal(amount), input_tokens=1000,
-        output_tokens=200, cache_read_tokens=50, job=job,
+        provider=provider,
+        model_id="m",
+        operation="draft",
+        cost_gbp=Decimal(amount),
+        input_tokens=1000,
+        output_tokens=200,
+        cache_read_tokens=50,
+        job=job,
     )
     AICall.objects.filter(pk=call.pk).update(created_at=at)  # auto_now_add: set the time afterwards
     return call
@@ -48,9 +54,10 @@ def test_budget_reached_this_month(settings):
 
 def test_month_boundary_is_uk_time(settings):
     settings.AI_MONTHLY_BUDGET_GBP = 1.0
-    # 1 Nov 00:30 UK time is still 31 Oct in UTC during BST? Not in November: GMT = UTC.
-    spend("2", at=dt.datetime(2026, 11, 1, 0, 30, tzinfo=dt.UTC))
-    assert bedrock_budget_exhausted(NOW)[0]
+    october = dt.datetime(2026, 10, 15, 12, 0, tzinfo=dt.UTC)
+    # 23:30 UTC on 30 September is 00:30 BST on 1 October: October's spend.
+    spend("2", at=dt.datetime(2026, 9, 30, 23, 30, tzinfo=dt.UTC))
+    assert bedrock_budget_exhausted(october)[0]
 
 
 def test_admin_setting_overrides_the_default(settings):
@@ -63,7 +70,7 @@ def test_admin_setting_overrides_the_default(settings):
 
 def test_no_budget_means_no_limit(settings):
     settings.AI_MONTHLY_BUDGET_GBP = None
-    spend("100000")
+    spend("9999")
     assert bedrock_budget_exhausted(NOW) == (False, "")
 
 

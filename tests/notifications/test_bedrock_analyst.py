@@ -151,6 +151,15 @@ def test_out_of_range_scores_twice_fall_back_to_offline_for_that_step(server):
     assert result.draft is not None
 
 
+def test_unknown_situation_or_channel_is_rejected(server):
+    profile = make_profile()
+    bad = offline.prioritise(profile).model_dump(mode="json") | {"channel": "Letter", "situation": "upsell"}
+    server.script(tool_use("record_priority_analysis", bad), good("prioritise", profile))
+    assert make_analyst(server).prioritise(profile).channel == "Email"
+    feedback = server.requests[1].body["messages"][2]["content"][0]["toolResult"]["content"][0]["text"]
+    assert "situation must be one of" in feedback
+
+
 def test_invented_trigger_factor_value_is_rejected(server):
     profile = make_profile(satisfaction_score=6)
     bad = offline.prioritise(profile).model_dump(mode="json")

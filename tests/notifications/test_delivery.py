@@ -54,7 +54,7 @@ def test_queue_delivery_is_keyed_by_the_notification(agent, enqueued, django_cap
         second = service.queue_delivery(n, user=agent)  # a double click / second tab / retried request
     assert first.pk == second.pk and Delivery.objects.count() == 1
     assert enqueued == [first.pk]  # one task message, only after commit
-    assert kinds(n) == ["approved"]
+    assert kinds(n) == ["drafted", "approved"]
 
 
 def test_email_goes_once_with_text_html_and_is_delivered(agent):
@@ -72,7 +72,7 @@ def test_email_goes_once_with_text_html_and_is_delivered(agent):
     d.refresh_from_db()
     assert (d.status, d.attempts, d.provider) == ("delivered", 1, "email")
     assert d.provider_message_id and d.delivered_at
-    assert kinds(n) == ["approved", "sent", "delivered"]
+    assert kinds(n) == ["drafted", "approved", "sent", "delivered"]
 
 
 def test_marketing_email_has_one_click_unsubscribe_headers(agent):
@@ -149,7 +149,7 @@ def test_account_status_refuses_even_a_service_message(agent):
 
 
 def test_quiet_hours_hold_then_release_at_eight(agent, outbox, enqueued, django_capture_on_commit_callbacks):
-    n = approved(user=agent, channel="SMS", subject="")
+    n = approved(user=agent, channel="SMS", subject="", original_subject="")
     late = dt.datetime(2026, 11, 24, 22, 30, tzinfo=LONDON)
     with django_capture_on_commit_callbacks(execute=True):
         d = service.queue_delivery(n, user=agent, now=late)
@@ -163,7 +163,7 @@ def test_quiet_hours_hold_then_release_at_eight(agent, outbox, enqueued, django_
     assert enqueued == [d.pk, d.pk]  # once when approved, once when released
     assert service.attempt_delivery(d.pk, now=dt.datetime(2026, 11, 25, 8, 0, 5, tzinfo=LONDON)) == "delivered"
     assert len(list((outbox / "sms").glob("*.json"))) == 1
-    assert kinds(n) == ["approved", "held", "sent", "delivered"]
+    assert kinds(n) == ["drafted", "approved", "held", "sent", "delivered"]
 
 
 def test_email_is_not_subject_to_quiet_hours(agent):
@@ -271,7 +271,7 @@ def test_events_and_the_consent_ledger_are_append_only(agent):
 
     n = approved(user=agent)
     service.queue_delivery(n, user=agent)
-    event = NotificationEvent.objects.get(notification=n)
+    event = NotificationEvent.objects.filter(notification=n).first()
     event.source = "tampered"
     with pytest.raises(AppendOnlyError):
         event.save()
@@ -286,3 +286,48 @@ def test_events_and_the_consent_ledger_are_append_only(agent):
         change.delete()
     with pytest.raises(AppendOnlyError):
         ConsentChange.objects.all().delete()
+
+
+def test_a_queued_delivery_whose_message_was_lost_is_sent_again(agent, enqueued, django_capture_on_commit_callbacks):
+    n = approved(user=agent)
+    d = service.queue_delivery(n)  # its task message never reached a worker (no commit callback ran)
+    assert enqueued == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert service.release_held(now=timezone.now()) == 0
+    assert enqueued == []  # a fresh queued row is left to its own message
+    with django_capture_on_commit_callbacks(execute=True):
+        service.release_held(now=timezone.now() + service.STUCK_AFTER + dt.timedelta(seconds=1))
+    assert enqueued == [d.pk]
+
+
+def test_the_worker_finds_the_delivery_tasks():
+    """In a fresh process (this one has imported the tasks already), as a worker starting up would."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'notification_engine.settings');"
+        "django.setup(); from notification_engine.celery import app; app.loader.import_default_modules();"
+        "print(sorted(t for t in app.tasks if t.startswith('notifications.delivery')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout
+    assert "notifications.delivery.tasks.deliver" in out and "notifications.delivery.tasks.release_held" in out
+
+
+def test_the_release_runs_every_minute_from_the_beat_schedule():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="notifications.delivery.tasks.release_held")
+    assert task.enabled and (task.interval.every, task.interval.period) == (1, "minutes")
+
+
+def test_the_trail_starts_with_the_draft_and_the_agents_edit(agent):
+    n = approved(user=agent, body="Hello, we have sorted your bill and refunded the difference.")
+    n.edited_by, n.edited_at = agent, timezone.now()
+    n.save()
+    service.queue_delivery(n, user=agent)
+    service.queue_delivery(n, user=agent)  # approving twice writes the draft history once
+    trail = list(NotificationEvent.objects.filter(notification=n).values_list("kind", "source", "user", "metadata"))
+    assert [t[0] for t in trail] == ["drafted", "edited", "approved"]
+    assert trail[0][1] == "offline"  # which analyst drafted it
+    assert trail[1][2] == agent.pk and trail[1][3]["word_edits"] > 0

@@ -223,3 +223,13 @@ def test_latest_job_and_summary(sent_groups):
     assert latest_job("selected") is None
     summary = job_summary(job)
     assert summary["id"] == job.pk and summary["status"] == "succeeded" and summary["cost_gbp"] == "0.000000"
+
+
+def test_the_nightly_task_starts_an_incremental_job_or_returns_the_running_one(sent_groups):
+    from notifications.tasks import run_scheduled_analysis
+
+    make_customer()
+    job_id = run_scheduled_analysis.run()  # the task body, called directly: no broker, no eager mode
+    job = AnalysisJob.objects.get(pk=job_id)
+    assert (job.kind, job.force, job.status) == ("full", False, "queued")
+    assert run_scheduled_analysis.run() == job_id

@@ -145,6 +145,8 @@ activities = st.builds(
         ["", "Viewed bill", "Used the tariff comparison tool", "Missed direct debit payment"]
     ),
 )
+
+
 def newest_first(records):
     return tuple(sorted(records, key=lambda i: i.occurred_at, reverse=True))
 

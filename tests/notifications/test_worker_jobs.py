@@ -129,3 +129,18 @@ def test_a_cancelled_job_drops_its_unstarted_chunks_and_keeps_true_counts(live_w
     assert job.done + job.failed + job.skipped == committed < len(customers)
     assert AnalysisChunk.objects.filter(job=job, status="cancelled").count() >= 1
     assert job.status == AnalysisJob.Status.CANCELLED
+
+
+def test_a_chunk_past_its_soft_time_limit_is_retried_and_the_job_still_completes(live_worker, settings):
+    settings.ANALYSIS_CHUNK_SIZE = 5
+    customers = [make_customer(value_seeker=False) for _ in range(10)]
+
+    # Worker env: soft limit 6 s. The first call hangs 30 s; SoftTimeLimitExceeded → retry from the
+    # committed offset; the retry finds the analyst responsive again.
+    job = _finished(start_job(provider="test-stuck-once"), 60)
+
+    assert job.status == AnalysisJob.Status.SUCCEEDED, live_worker.log()
+    _assert_each_customer_once(job, customers)
+    attempts = sorted(AnalysisChunk.objects.filter(job=job).values_list("attempts", flat=True))
+    assert attempts == [1, 2], live_worker.log()  # exactly one chunk hit the limit and ran again
+    assert "SoftTimeLimitExceeded" in live_worker.log()

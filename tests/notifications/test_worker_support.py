@@ -96,7 +96,23 @@ class PaidAnalyst:
         return usage
 
 
-STUBS = {"test-slow": SlowOfflineAnalyst, "test-unavailable": UnavailableAnalyst, "test-paid": PaidAnalyst}
+class StuckOnceAnalyst(OfflineAnalyst):
+    """Hangs past the soft time limit the first time any process calls it (marker file), then behaves."""
+
+    def segment(self, profile):
+        marker = Path(os.environ.get("TEST_STUCK_MARKER", "/nonexistent"))
+        if marker.parent.is_dir() and not marker.exists():
+            marker.touch()
+            time.sleep(30)
+        return super().segment(profile)
+
+
+STUBS = {
+    "test-slow": SlowOfflineAnalyst,
+    "test-unavailable": UnavailableAnalyst,
+    "test-paid": PaidAnalyst,
+    "test-stuck-once": StuckOnceAnalyst,
+}
 
 if not getattr(analysis.get_analyst, "_with_test_stubs", False):
     _real_get_analyst = analysis.get_analyst

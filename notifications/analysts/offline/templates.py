@@ -38,7 +38,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "choose a good time for us to call.",
         "Phone": (
             "Call script: following up an open complaint (service call - no offers)\n"
-            "- Ask to speak to {full}. Give your name and say you're calling from the Customer Care team.\n"
+            "- Ask to speak to {full}.\n"
+            "- Give your name and say you're calling from the Customer Care team.\n"
             "- \"I'm calling about the complaint you raised on {date}. I'm sorry it hasn't been resolved yet.\"\n"
             "- Listen first: ask what has happened since, and what would put it right for them.\n"
             "- Agree one next step, who owns it and when they'll hear from us.\n"
@@ -64,7 +65,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "put it right.",
         "Phone": (
             "Call script: customer care check-in (service call - no offers)\n"
-            "- Ask to speak to {full}. Give your name and say you're calling from the Customer Care team.\n"
+            "- Ask to speak to {full}.\n"
+            "- Give your name and say you're calling from the Customer Care team.\n"
             '- "You\'ve been with us since {since_year}, and we want to check things are working well for you."\n'
             "- Ask open questions about their bills, account and any recent contact with us; listen.\n"
             "- If something is wrong, own it: agree the fix, who does it and by when.\n"
@@ -93,7 +95,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "choose a time for a call.",
         "Phone": (
             "Call script: open bill query (service call - no offers)\n"
-            "- Ask to speak to {full}. Give your name and say you're calling from the Customer Care team.\n"
+            "- Ask to speak to {full}.\n"
+            "- Give your name and say you're calling from the Customer Care team.\n"
             "- \"I'm calling about the bill query you raised on {date}. I'm sorry it's taken this long.\"\n"
             "- Go through the bill line by line; check the meter readings and replace any estimate with an actual "
             "reading.\n"
@@ -125,7 +128,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "you can afford. Tap to talk to us - no pressure.",
         "Phone": (
             "Call script: payment support (service call - help only, never sales)\n"
-            "- Ask to speak to {full}. Give your name and say you're calling from the Customer Care team.\n"
+            "- Ask to speak to {full}.\n"
+            "- Give your name and say you're calling from the Customer Care team.\n"
             '- "We want to make sure paying for your energy is manageable for you. How are you getting on?"\n'
             "- Listen without judgement. Go through income and outgoings together (Standard Financial Statement).\n"
             "- Offer a payment plan they can afford, a different payment date or method, and a check for grants "
@@ -152,7 +156,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "suits you.",
         "Phone": (
             "Call script: account check-in (marketing call)\n"
-            "- Ask to speak to {full}. Give your name and say you're calling from the Customer Care team.\n"
+            "- Ask to speak to {full}.\n"
+            "- Give your name and say you're calling from the Customer Care team.\n"
             "- Check their contact details and how they'd like to hear from us.\n"
             "- Offer to show them how to check usage, see bills and send meter readings online.\n"
             "- Keep it short; if they're not interested, thank them and end the call."
@@ -179,7 +184,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "tariff review.",
         "Phone": (
             "Call script: tariff review (marketing call)\n"
-            "- Ask to speak to {full}. Give your name and say you're calling from the Customer Care team.\n"
+            "- Ask to speak to {full}.\n"
+            "- Give your name and say you're calling from the Customer Care team.\n"
             "- \"You've been with us since {since_year}. Would you like us to check your tariff against your "
             'usage?"\n'
             "- If yes: compare their {plan} plan with current tariffs and give the real annual cost, including any "
@@ -206,7 +212,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "your own usage.",
         "Phone": (
             "Call script: Green plan comparison (marketing call)\n"
-            "- Ask to speak to {full}. Give your name and say you're calling from the Customer Care team.\n"
+            "- Ask to speak to {full}.\n"
+            "- Give your name and say you're calling from the Customer Care team.\n"
             '- "You mentioned an interest in {green_topic}. Would you like to hear about our Green plan?"\n'
             "- If yes: compare it with their {plan} plan using their own usage; be clear about any difference in "
             "cost.\n"

@@ -1,0 +1,108 @@
+"""Agent actions on a delivery from the card: retry a failed send, record a call; the card shows the state."""
+
+from __future__ import annotations
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from notifications.models import Delivery
+from notifications.services import delivery as service
+from tests.factories import make_role_user
+from tests.notifications.delivery_helpers import approved
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agent_client(client):
+    agent = make_role_user("alex", "Agents")
+    client.force_login(agent)
+    client.agent = agent
+    return client
+
+
+@pytest.fixture
+def no_broker(monkeypatch):
+    from notifications.delivery import tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.deliver, "delay", lambda pk: sent.append(pk))
+    return sent
+
+
+def failed(permanent: bool):
+    n = approved()
+    d = service.queue_delivery(n)
+    Delivery.objects.filter(pk=d.pk).update(
+        status="failed", permanent=permanent, attempts=6, last_error="SNS Throttling: Rate exceeded"
+    )
+    return n
+
+
+def test_retry_requeues_a_failed_send(agent_client, no_broker, django_capture_on_commit_callbacks):
+    n = failed(permanent=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = agent_client.post(reverse("delivery:retry", args=[n.pk]))
+    assert response.status_code == 302  # without htmx: back to the card page
+    assert Delivery.objects.get(notification=n).status == "queued" and no_broker == [n.delivery.pk]
+
+
+def test_a_permanent_failure_cannot_be_retried(agent_client, no_broker):
+    n = failed(permanent=True)
+    response = agent_client.post(reverse("delivery:retry", args=[n.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 409 and b"permanent" in response.content
+    assert Delivery.objects.get(notification=n).status == "failed" and no_broker == []
+
+
+def test_retry_needs_the_work_queue_permission(client):
+    from django.contrib.auth.models import User
+
+    n = failed(permanent=False)
+    client.force_login(User.objects.create_user("nobody", password="x"))
+    assert client.post(reverse("delivery:retry", args=[n.pk])).status_code == 403
+    client.logout()
+    assert client.post(reverse("delivery:retry", args=[n.pk])).status_code == 302
+
+
+def test_recording_a_call_outcome(agent_client):
+    n = approved(channel="Phone", subject="")
+    service.queue_delivery(n)
+    url = reverse("delivery:call_outcome", args=[n.pk])
+    bad = agent_client.post(url, {"outcome": "maybe"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 422
+    agent_client.post(url, {"outcome": "no_answer", "note": "Rang twice"})
+    d = Delivery.objects.get(notification=n)
+    assert (d.status, d.call_outcome, d.call_note, d.called_by) == (
+        "called",
+        "no_answer",
+        "Rang twice",
+        agent_client.agent,
+    )
+    assert d.delivered_at is None  # no answer: nothing was delivered
+
+
+@pytest.mark.parametrize(
+    ("status", "fields", "expected"),
+    [
+        ("failed", {"permanent": False, "last_error": "SNS Throttling"}, "Retry send"),
+        ("failed", {"permanent": True, "last_error": "Invalid number"}, "will not be retried"),
+        ("held", {}, "Held until 08:00"),
+        ("suppressed", {"last_error": "Consent: withdrawn"}, "refused at send time"),
+        ("call_task", {}, "Record call"),
+        ("bounced", {"last_error": "550 user unknown"}, "marked bad"),
+    ],
+)
+def test_the_status_partial_says_what_happened(status, fields, expected):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    n = approved()
+    d = service.queue_delivery(n)
+    held_until = dt.datetime(2026, 11, 25, 8, 0, tzinfo=ZoneInfo("Europe/London"))
+    Delivery.objects.filter(pk=d.pk).update(status=status, held_until=held_until, **fields)
+    n.refresh_from_db()
+    html = render_to_string("notifications/delivery/_status.html", {"n": n})
+    assert expected in html
+    if "last_error" in fields:
+        assert fields["last_error"] in html
