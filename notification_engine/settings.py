@@ -155,6 +155,10 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a chunk is long: never hoard messages another worker could run
+# A hard time limit kills the pool child; by default Celery then acks the message and the chunk is
+# lost. Re-queue it instead: the chunk resumes from its committed offset (and gives up after
+# ANALYSIS_MAX_RETRIES + 5 deliveries, so a chunk that always hangs cannot loop for ever).
+CELERY_TASK_ACKS_ON_TIMEOUT = False
 CELERY_TASK_IGNORE_RESULT = True  # progress lives on the AnalysisJob row, not in a result backend
 CELERY_TASK_TRACK_STARTED = False
 # Redis redelivers an unacked message after the visibility timeout: every time limit
@@ -237,6 +241,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Customer Care <care@example.invalid>")
+if env("EMAIL_URL", default=""):  # e.g. smtp+tls://user:password@smtp.example.com:587 (overrides the above)
+    globals().update(env.email_url("EMAIL_URL"))
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # absolute links in messages (unsubscribe, tracking)
 # SMS and App Push: outbox (JSON files under var/outbox/) or sns (boto3 sns.publish).
 SMS_BACKEND = env("SMS_BACKEND", default="outbox")

@@ -77,6 +77,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "ANALYSIS_RETRY_BACKOFF_MAX": "1",
         "ANALYSIS_COMMIT_EVERY": "5",
         "TEST_ANALYST_DELAY": "0.1",
+        "ANALYST_CONCURRENCY": "2",  # paid stubs: threads, but slow enough to be killed mid-job
         "TEST_WORKER": "1",
     }
     # This process sends the tasks: same broker and queue as the worker.
@@ -85,11 +86,12 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     os.environ["CELERY_BROKER_URL"] = broker  # Celery reads this variable before its own configuration
     settings.CELERY_BROKER_URL = app.conf.broker_url = broker
     app.conf.task_default_queue = queue
-    # Time limits travel in the message header, set by the sender: send the worker's short ones.
-    old_limits = (app.conf.task_soft_time_limit, app.conf.task_time_limit)
-    app.conf.task_soft_time_limit, app.conf.task_time_limit = int(env["CELERY_TASK_SOFT_TIME_LIMIT"]), int(
-        env["CELERY_TASK_TIME_LIMIT"]
-    )
+    # Time limits travel in the message header, set by the sender from the task's attributes
+    # (cached in _exec_options): send the worker's short ones, leave app.conf as configured.
+    from notifications.tasks import run_chunk as task
+    old_limits = (task.soft_time_limit, task.time_limit)
+    task.soft_time_limit, task.time_limit = int(env["CELERY_TASK_SOFT_TIME_LIMIT"]), int(env["CELERY_TASK_TIME_LIMIT"])
+    task._exec_options = None
     log_dir = tmp_path_factory.mktemp("celery-worker")
     env["TEST_STUCK_MARKER"] = str(log_dir / "stuck-once")  # see StuckOnceAnalyst
     worker = WorkerProcess(env, queue, log_dir)
@@ -97,7 +99,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     yield worker
     worker.stop()
     settings.CELERY_BROKER_URL, app.conf.broker_url, app.conf.task_default_queue = old
-    app.conf.task_soft_time_limit, app.conf.task_time_limit = old_limits
+    task.soft_time_limit, task.time_limit = old_limits
+    task._exec_options = None
     if old_env is None:
         os.environ.pop("CELERY_BROKER_URL", None)
     else:

@@ -34,6 +34,12 @@ class Dashboard:
     funnel: list[tuple[str, int]]
     funnel_source: str
 
+    @property
+    def funnel_rates(self) -> list[tuple[str, int, int | None]]:
+        """Each step with its share of those sent (%), for the table."""
+        sent = self.funnel[0][1] if self.funnel else 0
+        return [(step, n, round(100 * n / sent) if sent else None) for step, n in self.funnel]
+
 
 def queue_by_priority_and_age(now: dt.datetime) -> dict[str, list[int]]:
     """One grouped query: a conditional count per age bucket for each priority."""

@@ -80,6 +80,36 @@ def release(notifications: Iterable[Notification], *, user) -> BulkOutcome:  # n
     return outcome
 
 
+def reassign(notifications: Iterable[Notification], *, user, to) -> BulkOutcome:  # noqa: ANN001
+    """Give open drafts to another agent: their claim starts now (and expires like any claim)."""
+    outcome = BulkOutcome()
+    for n in notifications:
+        if not n.is_open:
+            outcome.refuse(n, f"already {n.get_status_display().lower()}")
+            continue
+        previous = n.claimed_by
+        now = timezone.now()
+        with transaction.atomic():
+            updated = Notification.objects.filter(pk=n.pk, status__in=Notification.OPEN_STATUSES).update(
+                claimed_by=to, claimed_at=now, updated_at=now
+            )
+            if not updated:
+                outcome.refuse(n, "no longer open")
+                continue
+            n.claimed_by, n.claimed_at = to, now
+            record_notification_event(
+                user,
+                AuditEvent.Action.CLAIMED,
+                n,
+                summary=f"Reassigned to {to.get_username()}"
+                + (f" (was {previous.get_username()})" if previous else ""),
+                reassigned_to=to.get_username(),
+                previous=previous.get_username() if previous else "",
+            )
+        outcome.done += 1
+    return outcome
+
+
 def reanalyse(customer_pks: list[int], *, user, force: bool = True) -> tuple[AnalysisJob, bool]:  # noqa: ANN001
     """Start a job for these customers (forced: a supervisor asking again wants a fresh answer).
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -114,6 +114,18 @@ class AnalysisJobAdmin(SafeExportMixin, ReadOnlyAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         warn_if_budget_spent(request)
         return super().changelist_view(request, extra_context)
+
+    actions = ["cancel_selected"]
+
+    @admin.action(description="Cancel the selected queued or running jobs", permissions=["run_analysis"])
+    def cancel_selected(self, request: HttpRequest, queryset: QuerySet[AnalysisJob]) -> None:
+        from notifications.services.jobs import cancel_job
+
+        cancelled = [job.pk for job in queryset.filter(status__in=AnalysisJob.ACTIVE_STATUSES) if cancel_job(job)]
+        self.message_user(request, f"Cancelled {len(cancelled)} job(s).")
+
+    def has_run_analysis_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("notifications.run_analysis")
 
 
 @admin.register(CustomerAnalysis)

@@ -54,6 +54,22 @@ FIELDS_ONLY_THE_SYSTEM_WRITES = [
 ]
 
 
+def _queue_workers():  # noqa: ANN202
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    perm = Q(groups__permissions__codename="work_queue") | Q(user_permissions__codename="work_queue")
+    return get_user_model().objects.filter(perm, is_active=True).distinct().order_by("username")
+
+
+class ReassignForm(forms.Form):
+    to = forms.ModelChoiceField(queryset=None, label="Reassign to")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = _queue_workers()
+
+
 class DismissForm(forms.Form):
     reason = forms.ChoiceField(choices=Notification.DismissReason.choices)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -118,7 +134,7 @@ class NotificationAdmin(SafeExportMixin, admin.ModelAdmin):
         ("Audit trail", {"fields": ["audit_trail"]}),
         ("Links", {"fields": ["analysis", "job", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    actions = ["approve_selected", "dismiss_selected", "release_claims"]
+    actions = ["approve_selected", "dismiss_selected", "release_claims", "reassign_selected"]
     resource_classes = [
         safe_resource(
             Notification,
@@ -222,8 +238,30 @@ class NotificationAdmin(SafeExportMixin, admin.ModelAdmin):
             "opts": self.opts,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
             "action": "dismiss_selected",
+            "verb": "Dismiss",
         }
-        return render(request, "admin/notifications/notification/dismiss.html", context)
+        return render(request, "admin/notifications/notification/bulk_action.html", context)
+
+    @admin.action(description="Reassign the selected drafts to an agent…", permissions=["release"])
+    def reassign_selected(self, request: HttpRequest, queryset: QuerySet[Notification]) -> HttpResponse | None:
+        form = ReassignForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            outcome = supervision.reassign(
+                queryset.select_related("customer", "claimed_by"), user=request.user, to=form.cleaned_data["to"]
+            )
+            _report(self, request, "Reassigned", outcome)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reassign drafts",
+            "form": form,
+            "queryset": queryset.select_related("customer"),
+            "opts": self.opts,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "action": "reassign_selected",
+            "verb": "Reassign",
+        }
+        return render(request, "admin/notifications/notification/bulk_action.html", context)
 
     @admin.action(description="Release the claims on the selected drafts", permissions=["release"])
     def release_claims(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:

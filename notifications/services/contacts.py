@@ -1,8 +1,8 @@
 """Customer contact details: the datasets carry none, so the demo derives safe placeholders.
 
 Placeholder addresses can never reach a real person: `…@example.invalid`
-(RFC 2606 reserves .invalid) and +44 7700 900xxx, the range Ofcom reserves for
-drama. Real details are set on CustomerContact (admin or an import).
+(RFC 2606 reserves .invalid), +44 7700 900xxx (the range Ofcom reserves for
+drama) and a push endpoint ARN in AWS account 000000000000, which does not exist. Real details are set on CustomerContact (admin or an import).
 """
 
 from __future__ import annotations
@@ -21,10 +21,20 @@ def placeholder_phone(customer: Customer) -> str:
     return f"+447700900{customer.pk % 1000:03d}"
 
 
+def placeholder_push_endpoint(customer: Customer) -> str:
+    # Account 000000000000 does not exist: SNS would refuse it, the outbox records it.
+    return f"arn:aws:sns:eu-west-2:000000000000:endpoint/DEMO/sne-demo/{customer.customer_id}"
+
+
 def contact_for(customer: Customer) -> CustomerContact:
     contact, _ = CustomerContact.objects.get_or_create(
         customer=customer,
-        defaults={"email": placeholder_email(customer), "phone": placeholder_phone(customer), "is_placeholder": True},
+        defaults={
+            "email": placeholder_email(customer),
+            "phone": placeholder_phone(customer),
+            "push_endpoint_arn": placeholder_push_endpoint(customer),
+            "is_placeholder": True,
+        },
     )
     return contact
 

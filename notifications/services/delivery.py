@@ -82,11 +82,18 @@ def send_time_check(n: Notification, *, now: dt.datetime | None = None) -> SendT
     return verdict
 
 
-def _enqueue(delivery_id: int) -> None:
+def _publish(delivery_id: int) -> None:
     from notifications.delivery.tasks import deliver
 
+    try:
+        deliver.delay(delivery_id)
+    except Exception:  # the broker is down: the row stays QUEUED and the periodic sweep sends it later
+        log.exception("could not enqueue delivery %s; release_held will retry it", delivery_id)
+
+
+def _enqueue(delivery_id: int) -> None:
     # After commit: the worker must see the row, and a rolled-back send must not go.
-    transaction.on_commit(lambda: deliver.delay(delivery_id))
+    transaction.on_commit(lambda: _publish(delivery_id))
 
 
 def queue_delivery(notification: Notification, *, user=None, now: dt.datetime | None = None) -> Delivery:

@@ -66,6 +66,12 @@ def process_chunk(chunk_id: int, *, final_attempt: bool = False) -> str:
         return f"job {job.status}"
     if chunk.status in AnalysisChunk.FINISHED_STATUSES:
         return "already finished"  # a redelivery after the work was committed
+    if chunk.attempts >= settings.ANALYSIS_MAX_RETRIES + 5:
+        # Re-queued again and again (hard time limits, lost workers): stop, count the rest as failed.
+        from notifications.services.jobs import fail_chunk
+
+        fail_chunk(chunk.pk, f"Gave up after {chunk.attempts} deliveries")
+        return "gave up"
     _start_chunk(chunk)
     analyst = analyst_calls.resolve(job.provider)
     model_id = str(getattr(analyst, "model_id", "") or "")[:120]

@@ -65,7 +65,7 @@ def card_context(notification, user) -> dict:
 
 
 def _card_url_prefix() -> str:
-    """"/cards/" as routed (one reverse per card instead of thirteen)."""
+    """The routed prefix of card URLs, "/cards/" (one reverse per card instead of thirteen)."""
     return reverse("notifications:card", args=[0]).removesuffix("0/")
 
 

@@ -69,7 +69,8 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     except queue_service.QueueActionError as exc:
         return card_response(request, pk, error=exc.message, status=exc.status_code)
     # The card's claim line says it all; the message is for the page without JavaScript.
-    return card_response(request, pk, message="" if request.htmx else "Claimed: yours to edit for 30 minutes.")
+    message = "" if request.htmx else "Claimed: yours to edit for 30 minutes."
+    return card_response(request, pk, message=message, extra={"just_claimed": True})
 
 
 @require_POST

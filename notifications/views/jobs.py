@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
@@ -36,7 +36,9 @@ def run_analysis(request: HttpRequest) -> HttpResponse:
 @workspace_view()
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled every second; 286 stops htmx polling once the job has finished."""
-    job = get_object_or_404(AnalysisJob, pk=pk)
+    job = AnalysisJob.objects.filter(pk=pk).first()
+    if job is None:  # deleted (e.g. in admin): stop polling rather than poll a 404 forever
+        return render(request, "notifications/_job.html", {"job": None}, status=HTMX_STOP_POLLING)
     response = render(request, "notifications/_job.html", {"job": job, "just_finished": job.is_finished})
     if job.is_finished:
         response.status_code = HTMX_STOP_POLLING

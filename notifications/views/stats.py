@@ -15,4 +15,5 @@ from notifications.views.common import workspace_view
 @workspace_view()
 def stats(request: HttpRequest) -> HttpResponse:
     wake_due_snoozes()
-    return render(request, "notifications/_stats.html", {"stats": queue_stats(request.user)})
+    # oob_job: while a run is going, the job panel rides along (out of band) so every open page shows it.
+    return render(request, "notifications/_stats.html", {"stats": queue_stats(request.user), "oob_job": True})

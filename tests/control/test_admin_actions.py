@@ -150,3 +150,28 @@ def test_audit_export_is_available_to_supervisors(as_supervisor, supervisor):
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0]["actor_name"] == "sue" and rows[0]["action"] == "Approved"
+
+
+def test_reassign_selected(as_supervisor):
+    agent = make_role_user("claimant", "Agents")
+    other = make_role_user("other", "Agents")
+    n = NotificationFactory(claimed_by=agent, claimed_at=timezone.now())
+    form = act(as_supervisor, "reassign_selected", [n])
+    assert b"Reassign these 1 draft(s)?" in form.content
+    done = act(as_supervisor, "reassign_selected", [n], apply="1", to=other.pk)
+    assert b"Reassigned 1 draft(s)" in done.content
+    n.refresh_from_db()
+    assert n.claimed_by == other
+    event = AuditEvent.objects.get(action="claimed")
+    assert event.summary == "Reassigned to other (was claimant)" and event.actor_name == "sue"
+
+
+def test_cancel_a_running_job(as_supervisor):
+    running = AnalysisJob.objects.create(provider="offline", status="running", total=10)
+    done = AnalysisJob.objects.create(provider="offline", status="succeeded", kind="selected")
+    response = act(
+        as_supervisor, "cancel_selected", [running, done], url_name="admin:notifications_analysisjob_changelist"
+    )
+    assert b"Cancelled 1 job(s)" in response.content
+    running.refresh_from_db()
+    assert running.status == "cancelled"

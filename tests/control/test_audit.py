@@ -93,3 +93,12 @@ def test_saving_an_unchanged_policy_records_nothing(as_supervisor):
     }
     as_supervisor.post(url, data)
     assert not AuditEvent.objects.exists()
+
+
+def test_events_outlive_the_user_and_the_draft(agent):
+    n = NotificationFactory()
+    record_notification_event(agent, "claimed", n, summary="Claimed by agnes")
+    agent.delete()
+    n.delete()
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.actor_name, event.object_id) == (None, "agnes", str(n.pk or event.object_id))

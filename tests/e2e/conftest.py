@@ -38,6 +38,7 @@ def browser():
         pytest.skip(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the module-scoped start runs before the autouse fixture
     playwright = sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -46,7 +47,10 @@ def browser():
     finally:
         browser.close()
         playwright.stop()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -21,7 +21,10 @@ from tests.notifications.delivery_helpers import approved
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_customer_unsubscribes_from_the_email_link(live_server, page, artifacts, settings):
+def test_customer_unsubscribes_from_the_email_link(live_server, page, artifacts, settings, monkeypatch):
+    from notifications.delivery import tasks
+
+    monkeypatch.setattr(tasks.deliver, "delay", lambda pk: None)  # this test sends in-process, not via a broker
     settings.SITE_URL = live_server.url  # absolute links in the email point at this server
     n = approved(kind="marketing", situation="tariff_value")
     service.attempt_delivery(service.queue_delivery(n).pk)

@@ -19,6 +19,9 @@ def test_tasks_are_acked_late_and_requeued_if_their_worker_dies():
     assert app.conf.worker_prefetch_multiplier == 1
     assert run_chunk.acks_late is True
     assert run_chunk.reject_on_worker_lost is True
+    # A hard time limit (or a child dead before its loss is noticed) re-queues instead of acking.
+    assert app.conf.task_acks_on_timeout is False
+    assert run_chunk.acks_on_timeout is False
 
 
 def test_only_json_crosses_the_broker():

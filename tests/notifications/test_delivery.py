@@ -331,3 +331,25 @@ def test_the_trail_starts_with_the_draft_and_the_agents_edit(agent):
     assert [t[0] for t in trail] == ["drafted", "edited", "approved"]
     assert trail[0][1] == "offline"  # which analyst drafted it
     assert trail[1][2] == agent.pk and trail[1][3]["word_edits"] > 0
+
+
+def test_a_broker_outage_does_not_break_the_send(agent, monkeypatch, django_capture_on_commit_callbacks):
+    from notifications.delivery import tasks
+
+    def broker_down(pk):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.deliver, "delay", broker_down)
+    n = approved(user=agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        d = service.queue_delivery(n, user=agent)
+    assert Delivery.objects.get(pk=d.pk).status == "queued"  # kept, and swept up by release_held later
+
+
+def test_app_push_goes_to_the_outbox_with_a_placeholder_endpoint(agent, outbox):
+    n = approved(user=agent, channel="App Push", subject="", original_subject="")
+    noon = dt.datetime(2026, 11, 24, 12, 0, tzinfo=LONDON)
+    assert service.attempt_delivery(service.queue_delivery(n).pk, now=noon) == "delivered"
+    record = json.loads(next((outbox / "push").glob("*.json")).read_text())
+    assert record["to"].startswith("arn:aws:sns:") and ":000000000000:" in record["to"]
+    assert CustomerContact.objects.get(customer=n.customer).is_placeholder

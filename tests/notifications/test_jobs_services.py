@@ -233,3 +233,17 @@ def test_the_nightly_task_starts_an_incremental_job_or_returns_the_running_one(s
     job = AnalysisJob.objects.get(pk=job_id)
     assert (job.kind, job.force, job.status) == ("full", False, "queued")
     assert run_scheduled_analysis.run() == job_id
+
+
+def test_a_chunk_redelivered_too_often_gives_up_and_counts_its_customers_as_failed(settings, sent_groups):
+    settings.ANALYSIS_CHUNK_SIZE = 10
+    settings.ANALYSIS_MAX_RETRIES = 2
+    [make_customer(value_seeker=False) for _ in range(3)]
+    job = start_job(provider="offline")
+    chunk = job.chunks.get()
+    AnalysisChunk.objects.filter(pk=chunk.pk).update(attempts=7)  # re-queued by hard time limits, again and again
+
+    assert process_chunk(chunk.pk) == "gave up"
+    job.refresh_from_db()
+    assert (job.status, job.done, job.failed) == ("failed", 0, 3)
+    assert AnalysisChunk.objects.get(pk=chunk.pk).error == "Gave up after 7 deliveries"

@@ -102,3 +102,18 @@ def test_stats_partial_counts(client, agent):
     html = response.content.decode()
     assert "<html" not in html and "queueChanged from:body" in html and "every 30s" in html
     assert "offline · £1.25" in html
+
+
+def test_a_run_started_elsewhere_appears_with_the_stats_refresh(client, agent):
+    client.force_login(agent)
+    idle = client.get(reverse("notifications:stats"), headers=HX).content.decode()
+    assert "job-panel" not in idle
+    job = AnalysisJob.objects.create(provider="offline", status="running", total=10, done=4)
+    html = client.get(reverse("notifications:stats"), headers=HX).content.decode()
+    assert 'id="job-panel"' in html and 'hx-swap-oob="true"' in html and f"/jobs/{job.pk}/progress/" in html
+
+
+def test_progress_of_a_deleted_job_stops_polling(client, agent):
+    client.force_login(agent)
+    response = client.get(reverse("notifications:job_progress", args=[999]), headers=HX)
+    assert response.status_code == 286 and "every 1s" not in response.content.decode()

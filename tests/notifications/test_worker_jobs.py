@@ -18,12 +18,13 @@ from tests.notifications.test_worker_support import make_customer, wait_for
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def _finished(job: AnalysisJob, timeout: float = 60) -> AnalysisJob:
+def _finished(job: AnalysisJob, timeout: float = 60, worker=None) -> AnalysisJob:
     def done() -> bool:
         job.refresh_from_db()
         return job.is_finished
 
-    wait_for(done, timeout, message=f"job {job.pk} to finish")
+    log = (lambda: worker.log()) if worker is not None else (lambda: "")
+    wait_for(done, timeout, message=f"job {job.pk} to finish", details=log)
     return job
 
 
@@ -34,7 +35,7 @@ def test_a_worker_runs_a_job_asynchronously(live_worker, settings):
     job = start_job(provider="offline")
 
     assert job.status == AnalysisJob.Status.QUEUED  # start_job returns at once; the worker does the work
-    job = _finished(job)
+    job = _finished(job, 60, live_worker)
     assert job.status == AnalysisJob.Status.SUCCEEDED
     assert (job.total, job.done, job.failed, job.skipped) == (8, 8, 0, 0)
     assert job.segment_counts == {"Value Seekers": 5, "Traditionalists": 3}
@@ -57,16 +58,17 @@ def _assert_each_customer_once(job: AnalysisJob, customers: list) -> None:
 
 def test_sigkill_of_a_pool_child_mid_job_loses_and_duplicates_nothing(live_worker, settings):
     settings.ANALYSIS_CHUNK_SIZE = 10
-    customers = [make_customer() for _ in range(40)] + [make_customer(value_seeker=False) for _ in range(20)]
+    customers = [make_customer() for _ in range(60)] + [make_customer(value_seeker=False) for _ in range(30)]
     job = start_job(provider="test-paid")  # billed calls: a repeated successful call would show in AICall
 
     wait_for(lambda: AnalysisJob.objects.get(pk=job.pk).done >= 5, 60, message="progress before the kill")
     killed = live_worker.kill_pool_child()  # reject_on_worker_lost: its chunk goes back on the queue
+    assert not AnalysisJob.objects.get(pk=job.pk).is_finished  # the kill landed mid-job
 
-    job = _finished(job, 90)
+    job = _finished(job, 90, live_worker)
     assert job.status == AnalysisJob.Status.SUCCEEDED, live_worker.log()
     _assert_each_customer_once(job, customers)
-    assert job.drafts == 40 and job.value_seekers == 40
+    assert job.drafts == 60 and job.value_seekers == 60
     # Bedrock-style calls: one segment call per customer, one prioritise + one draft per Value Seeker, never repeated.
     from django.db.models import Count
 
@@ -74,7 +76,7 @@ def test_sigkill_of_a_pool_child_mid_job_loses_and_duplicates_nothing(live_worke
 
     repeats = AICall.objects.filter(job=job).values("customer_id", "operation").annotate(n=Count("id")).filter(n__gt=1)
     assert not repeats.exists(), list(repeats)
-    assert AICall.objects.filter(job=job, operation="segment").count() == 60
+    assert AICall.objects.filter(job=job, operation="segment").count() == 90
     assert killed not in live_worker.pool_pids()
 
 
@@ -89,7 +91,7 @@ def test_sigkill_of_the_whole_worker_then_restart_completes_the_job_exactly_once
     assert job.status == AnalysisJob.Status.RUNNING and job.processed < job.total
 
     live_worker.start()  # Redis: redelivery after the visibility timeout; embedded broker: resumed at start-up
-    job = _finished(job, 120)
+    job = _finished(job, 120, live_worker)
     assert job.status == AnalysisJob.Status.SUCCEEDED, live_worker.log()
     _assert_each_customer_once(job, customers)
     assert job.value_seekers == 30 and job.drafts == 30
@@ -99,7 +101,7 @@ def test_bedrock_throttling_is_retried_with_backoff_then_the_offline_analyst_sta
     settings.ANALYSIS_CHUNK_SIZE = 5
     customers = [make_customer() for _ in range(4)] + [make_customer(value_seeker=False) for _ in range(3)]
 
-    job = _finished(start_job(provider="test-unavailable"), 90)
+    job = _finished(start_job(provider="test-unavailable"), 90, live_worker)
 
     assert job.status == AnalysisJob.Status.SUCCEEDED, live_worker.log()
     assert (job.done, job.failed, job.skipped, job.fallbacks) == (7, 0, 0, 7)
@@ -137,7 +139,7 @@ def test_a_chunk_past_its_soft_time_limit_is_retried_and_the_job_still_completes
 
     # Worker env: soft limit 6 s. The first call hangs 30 s; SoftTimeLimitExceeded → retry from the
     # committed offset; the retry finds the analyst responsive again.
-    job = _finished(start_job(provider="test-stuck-once"), 60)
+    job = _finished(start_job(provider="test-stuck-once"), 60, live_worker)
 
     assert job.status == AnalysisJob.Status.SUCCEEDED, live_worker.log()
     _assert_each_customer_once(job, customers)

@@ -270,13 +270,14 @@ class WorkerProcess:
             self.proc.wait(10)
 
 
-def wait_for(predicate, timeout: float = 60, interval: float = 0.2, message: str = "condition") -> None:
+def wait_for(predicate, timeout: float = 60, interval: float = 0.2, message: str = "condition", details=None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+    extra = f"\n{details()}" if details is not None else ""
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}{extra}")
 
 
 if __name__ == "__main__":  # pragma: no cover
