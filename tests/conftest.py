@@ -78,6 +78,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         "ANALYSIS_COMMIT_EVERY": "5",
         "TEST_ANALYST_DELAY": "0.1",
         "ANALYST_CONCURRENCY": "2",  # paid stubs: threads, but slow enough to be killed mid-job
+        "BEDROCK_MAX_RPM": "0",  # no quota for the stubs (the limiter has its own tests)
         "TEST_WORKER": "1",
     }
     # This process sends the tasks: same broker and queue as the worker.
@@ -89,6 +90,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     # Time limits travel in the message header, set by the sender from the task's attributes
     # (cached in _exec_options): send the worker's short ones, leave app.conf as configured.
     from notifications.tasks import run_chunk as task
+
     old_limits = (task.soft_time_limit, task.time_limit)
     task.soft_time_limit, task.time_limit = int(env["CELERY_TASK_SOFT_TIME_LIMIT"]), int(env["CELERY_TASK_TIME_LIMIT"])
     task._exec_options = None

@@ -177,20 +177,24 @@ def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -
                 break
     else:
         # Bedrock: calls in flight concurrently (ANALYST_CONCURRENCY), each through the shared RPM limit.
-        with ThreadPoolExecutor(max_workers=min(settings.ANALYST_CONCURRENCY, len(todo))) as pool:
-            futures = {pk: pool.submit(_threaded, batch, pk, analyst, final_attempt) for pk in todo}
+        pool = ThreadPoolExecutor(max_workers=min(settings.ANALYST_CONCURRENCY, len(todo)))
+        futures = {pk: pool.submit(_threaded, batch, pk, analyst, final_attempt) for pk in todo}
+        try:
             for pk, future in futures.items():
                 try:
                     results[pk] = future.result()
                 except SoftTimeLimitExceeded as exc:  # raised in this thread while waiting
                     interrupted = exc
-                    pool.shutdown(wait=False, cancel_futures=True)
                     break
                 except AnalystUnavailable as exc:
                     interrupted = exc
                 except Exception:  # one bad customer must not sink the chunk
                     log.exception("analysis failed for customer %s in job %s", pk, job.pk)
                     batch.failed.add(pk)
+        finally:
+            # Out of time: don't wait for calls still in flight (or asleep on the rate limit);
+            # the retry resumes from what was stored.
+            pool.shutdown(wait=not isinstance(interrupted, SoftTimeLimitExceeded), cancel_futures=True)
         if isinstance(interrupted, SoftTimeLimitExceeded):  # keep what finished before the limit
             for pk, future in futures.items():
                 if pk not in results and future.done() and not future.cancelled() and future.exception() is None:

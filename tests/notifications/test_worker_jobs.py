@@ -46,9 +46,10 @@ def test_a_worker_runs_a_job_asynchronously(live_worker, settings):
     assert set(AnalysisChunk.objects.filter(job=job).values_list("status", flat=True)) == {"done"}
 
 
-def _assert_each_customer_once(job: AnalysisJob, customers: list) -> None:
+def _assert_each_customer_once(job: AnalysisJob, customers: list, worker=None) -> None:
+    problems = worker.problems() if worker is not None else ""
     assert job.done + job.failed + job.skipped == job.total == len(customers)
-    assert CustomerAnalysis.objects.filter(job=job).count() == len(customers)
+    assert (job.failed, CustomerAnalysis.objects.filter(job=job).count()) == (0, len(customers)), problems
     per_customer = CustomerAnalysis.objects.filter(job=job).values_list("customer_id", flat=True)
     assert sorted(per_customer) == sorted(c.pk for c in customers)
     # One open draft per customer at most (the constraint), and none lost or doubled.
@@ -67,7 +68,7 @@ def test_sigkill_of_a_pool_child_mid_job_loses_and_duplicates_nothing(live_worke
 
     job = _finished(job, 90, live_worker)
     assert job.status == AnalysisJob.Status.SUCCEEDED, live_worker.log()
-    _assert_each_customer_once(job, customers)
+    _assert_each_customer_once(job, customers, live_worker)
     assert job.drafts == 60 and job.value_seekers == 60
     # Bedrock-style calls: one segment call per customer, one prioritise + one draft per Value Seeker, never repeated.
     from django.db.models import Count
@@ -93,7 +94,7 @@ def test_sigkill_of_the_whole_worker_then_restart_completes_the_job_exactly_once
     live_worker.start()  # Redis: redelivery after the visibility timeout; embedded broker: resumed at start-up
     job = _finished(job, 120, live_worker)
     assert job.status == AnalysisJob.Status.SUCCEEDED, live_worker.log()
-    _assert_each_customer_once(job, customers)
+    _assert_each_customer_once(job, customers, live_worker)
     assert job.value_seekers == 30 and job.drafts == 30
 
 
@@ -142,7 +143,7 @@ def test_a_chunk_past_its_soft_time_limit_is_retried_and_the_job_still_completes
     job = _finished(start_job(provider="test-stuck-once"), 60, live_worker)
 
     assert job.status == AnalysisJob.Status.SUCCEEDED, live_worker.log()
-    _assert_each_customer_once(job, customers)
+    _assert_each_customer_once(job, customers, live_worker)
     attempts = sorted(AnalysisChunk.objects.filter(job=job).values_list("attempts", flat=True))
     assert attempts == [1, 2], live_worker.log()  # exactly one chunk hit the limit and ran again
     assert "SoftTimeLimitExceeded" in live_worker.log()

@@ -101,9 +101,13 @@ class StuckOnceAnalyst(OfflineAnalyst):
 
     def segment(self, profile):
         marker = Path(os.environ.get("TEST_STUCK_MARKER", "/nonexistent"))
-        if marker.parent.is_dir() and not marker.exists():
-            marker.touch()
-            time.sleep(30)
+        if marker.parent.is_dir():
+            try:  # O_EXCL: exactly one process, of all the pool children, gets stuck
+                os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+            except FileExistsError:
+                pass
+            else:
+                time.sleep(30)
         return super().segment(profile)
 
 
@@ -240,6 +244,14 @@ class WorkerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:]
+
+    def problems(self) -> str:
+        """Warnings, errors and tracebacks from every run of this worker (for assertion messages)."""
+        lines = []
+        for n in range(1, self.starts + 1):
+            text = (self.log_dir / f"worker-{n}.log").read_text(errors="replace")
+            lines += [line for line in text.splitlines() if "WARNING" in line or "ERROR" in line or "Error" in line]
+        return "\n".join(lines[-60:])
 
     def pool_pids(self) -> list[int]:
         assert self.proc is not None
