@@ -20,6 +20,7 @@ retries with backoff; on the final attempt the offline analyst stands in
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -37,7 +38,7 @@ from notifications.analysts.base import AnalystUnavailable
 from notifications.analysts.schemas import CallUsage, CustomerAnalysisResult, CustomerProfile, Segment
 from notifications.models import AICall, AnalysisChunk, AnalysisJob, ContactDecision, CustomerAnalysis
 from notifications.services import analyst_calls
-from notifications.services.drafts import DraftInput, StoredAnalysis, upsert_drafts
+from notifications.services.drafts import DraftInput, RawJSON, StoredAnalysis, insert_rows, upsert_drafts
 from notifications.services.policies import PolicyVerdict, evaluate_profiles
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,9 @@ class _Batch:
     failed: set[int] = field(default_factory=set)
     lost_usage: list[tuple[int, CallUsage]] = field(default_factory=list)  # paid calls before a failure
     verdicts: dict[int, PolicyVerdict] = field(default_factory=dict)
+    # Analyses this process inserted for the batch (known without a re-read); rows stored by an
+    # earlier or concurrent delivery are read back in _commit.
+    stored: dict[int, StoredAnalysis] = field(default_factory=dict)
 
 
 def process_chunk(chunk_id: int, *, final_attempt: bool = False) -> str:
@@ -235,16 +239,18 @@ def _analyse_one(
 
 
 def _store(job: AnalysisJob, batch: _Batch, results: dict[int, CustomerAnalysisResult | None]) -> None:
-    free: list[CustomerAnalysis] = []
+    free: list[dict] = []
+    drafts: dict[int, dict] = {}
     for pk, result in results.items():
         if result is None:
             continue
-        row = _analysis_row(job, batch, pk, result)
+        values, drafts[pk] = _analysis_values(job, batch, pk, result)
         paid = [u for u in result.usage if u.provider != "offline"]
         if not paid:
-            free.append(row)
+            free.append(values)
             continue
         # Paid calls: the analysis, its AICall rows and the job's cost move together, once.
+        row = CustomerAnalysis(**{k: json.loads(v) if isinstance(v, RawJSON) else v for k, v in values.items()})
         try:
             with transaction.atomic():
                 row.save(force_insert=True)
@@ -253,7 +259,16 @@ def _store(job: AnalysisJob, batch: _Batch, results: dict[int, CustomerAnalysisR
         except IntegrityError:
             pass  # a concurrent delivery stored this customer first; its row (and cost) stands
     if free:
-        CustomerAnalysis.objects.bulk_create(free, ignore_conflicts=True)
+        # One multi-row INSERT … ON CONFLICT DO NOTHING RETURNING: a row a concurrent delivery stored
+        # first is skipped (its row stands, read back in _commit); the rows we did insert are known
+        # here, so _commit need not read them back.
+        by_customer = {v["customer_id"]: v for v in free}
+        for analysis_pk, customer_pk in insert_rows(CustomerAnalysis, free, returning=("id", "customer_id"))[1]:
+            v = by_customer[customer_pk]
+            batch.stored[customer_pk] = StoredAnalysis(
+                analysis_pk, customer_pk, v["segment"], v["is_fallback"], v["should_contact"], v["priority"],
+                v["risk_score"], v["urgency"], drafts[customer_pk],
+            )  # fmt: skip
 
 
 def _record_lost_usage(job: AnalysisJob, batch: _Batch) -> None:
@@ -275,7 +290,12 @@ def _add_usage(job_id: int, usage: list[CallUsage]) -> None:
     )
 
 
-def _analysis_row(job: AnalysisJob, batch: _Batch, pk: int, result: CustomerAnalysisResult) -> CustomerAnalysis:
+def _analysis_values(job: AnalysisJob, batch: _Batch, pk: int, result: CustomerAnalysisResult) -> tuple[dict, dict]:
+    """A CustomerAnalysis row's column values, and the draft as a dict (what the queue reads).
+
+    JSON is serialised once, in pydantic's core (model_dump_json), rather than dumped to Python
+    objects and re-encoded by json.dumps: the same document, less work.
+    """
     p = result.priority
     verdict = batch.verdicts[pk]
     should_contact = bool(p and p.should_contact and verdict.may_draft)
@@ -283,27 +303,29 @@ def _analysis_row(job: AnalysisJob, batch: _Batch, pk: int, result: CustomerAnal
         no_contact = "Contact policies: " + "; ".join(r.reason for r in verdict.failed if r.effect == "block")
     else:
         no_contact = p.no_contact_reason if p else ""
-    return CustomerAnalysis(
+    draft_json = result.draft.model_dump_json() if result.draft else "{}"
+    values = dict(
         customer_id=pk,
         job_id=job.pk,
         provider=result.provider,
         model_id=next((u.model_id for u in result.usage if u.model_id), "")
         or (job.model_id if not result.fallback else ""),
         profile_hash=batch.hashes[pk],
-        segment=result.segmentation.segment,
+        segment=str(result.segmentation.segment),  # StrEnum -> plain str, as a read-back row has it
         segment_confidence=result.segmentation.confidence,
-        segment_reasons=[r.model_dump(mode="json") for r in result.segmentation.reasons],
+        segment_reasons=RawJSON("[" + ",".join(r.model_dump_json() for r in result.segmentation.reasons) + "]"),
         risk_score=p.risk_score if p else None,
-        priority=p.priority if p else "",
-        urgency=p.urgency if p else "",
-        detail=p.model_dump(mode="json") if p else {},
-        draft=result.draft.model_dump(mode="json") if result.draft else {},
+        priority=str(p.priority) if p else "",
+        urgency=str(p.urgency) if p else "",
+        detail=RawJSON(p.model_dump_json() if p else "{}"),
+        draft=RawJSON(draft_json),
         should_contact=should_contact,
         no_contact_reason=no_contact,
         warnings=list(result.warnings),
         is_fallback=result.fallback,
         fallback_reason=result.fallback_reason,
     )
+    return values, (json.loads(draft_json) if result.draft else {})
 
 
 # --- 6: the commit ------------------------------------------------------------------------------
@@ -318,7 +340,9 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
         job = AnalysisJob.objects.select_for_update().only("status", "segment_counts").get(pk=job_id)
         if job.status not in AnalysisJob.ACTIVE_STATUSES:
             return False  # cancelled while we worked: drop the batch, keep the counts true
-        analyses = StoredAnalysis.fetch(job_id, batch.pks)
+        # Rows this process inserted are known; only the others (an earlier delivery's) are read back.
+        analyses = {pk: batch.stored[pk] for pk in batch.pks if pk in batch.stored}
+        analyses.update(StoredAnalysis.fetch(job_id, [pk for pk in batch.pks if pk not in batch.stored]))
         # An analysis stored by an earlier delivery wins over a skip decided now (data changed since).
         skipped = {pk: seg for pk, seg in batch.skipped.items() if pk not in analyses}
         failed = (set(batch.failed) | {pk for pk in batch.verdicts if pk not in analyses}) - analyses.keys()
@@ -331,20 +355,20 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
             if verdict is None:
                 continue
             decisions.append(
-                ContactDecision(
-                    customer_id=pk,
-                    job_id=job_id,
-                    allowed=verdict.may_draft,
-                    marketing_allowed=verdict.marketing_allowed,
-                    held_until=verdict.held_until,
-                    results=[r.as_dict() for r in verdict.results],
-                )
+                {
+                    "customer_id": pk,
+                    "job_id": job_id,
+                    "allowed": verdict.may_draft,
+                    "marketing_allowed": verdict.marketing_allowed,
+                    "held_until": verdict.held_until,
+                    "results": [r.as_dict() for r in verdict.results],
+                }
             )
             if _queueable(a, verdict):
                 activity = batch.profiles[pk].activity
                 churn = activity.churn_risk_score if activity else Decimal("0")
                 drafts.append(DraftInput(analysis=a, held_until=verdict.held_until, churn_risk=churn))
-        ContactDecision.objects.bulk_create(decisions, ignore_conflicts=True)
+        insert_rows(ContactDecision, decisions)  # ON CONFLICT DO NOTHING: unique per (job, customer)
         written = upsert_drafts(job_id, drafts)
         counts = dict(job.segment_counts or {})
         for segment, n in segments.items():
@@ -355,7 +379,7 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
             skipped=F("skipped") + len(skipped),
             fallbacks=F("fallbacks") + sum(1 for a in analyses.values() if a.is_fallback),
             value_seekers=F("value_seekers") + segments.get(Segment.VALUE_SEEKERS, 0),
-            contactable=F("contactable") + sum(1 for d in decisions if d.allowed),
+            contactable=F("contactable") + sum(1 for d in decisions if d["allowed"]),
             drafts=F("drafts") + written,
             segment_counts=counts,
         )

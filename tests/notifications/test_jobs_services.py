@@ -20,6 +20,12 @@ from tests.notifications.test_worker_support import make_customer
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _one_chunk_size(settings):
+    """These tests shape chunks with ANALYSIS_CHUNK_SIZE; offline jobs would otherwise use their own size."""
+    settings.ANALYSIS_OFFLINE_CHUNK_SIZE = 0
+
+
 @pytest.fixture
 def sent_groups(monkeypatch):
     """Record dispatched groups instead of talking to a broker."""
@@ -247,3 +253,41 @@ def test_a_chunk_redelivered_too_often_gives_up_and_counts_its_customers_as_fail
     job.refresh_from_db()
     assert (job.status, job.done, job.failed) == ("failed", 0, 3)
     assert AnalysisChunk.objects.get(pk=chunk.pk).error == "Gave up after 7 deliveries"
+
+
+def test_offline_jobs_use_the_larger_offline_chunk_size_and_paid_jobs_the_general_one(settings, sent_groups):
+    settings.ANALYSIS_CHUNK_SIZE, settings.ANALYSIS_OFFLINE_CHUNK_SIZE = 2, 5
+    for _ in range(7):
+        make_customer(value_seeker=False)
+    offline = start_job(provider="offline")
+    assert [c.size for c in offline.chunks.order_by("index")] == [5, 2]
+    cancel_job(offline)
+    paid = start_job(provider="test-paid")
+    assert [c.size for c in paid.chunks.order_by("index")] == [2, 2, 2, 1]
+
+
+def test_the_raw_insert_path_stores_what_the_orm_path_stores(settings, sent_groups):
+    """Offline rows go in with one multi-row INSERT; paid rows through the ORM. Same fields, same values."""
+    from notifications.analysts.schemas import Segment
+
+    customers = [make_customer() for _ in range(3)] + [make_customer(value_seeker=False)]
+    offline = _run_all(start_job(provider="offline", force=True))
+    paid = _run_all(start_job(provider="test-paid", force=True))
+    assert offline.done == paid.done == len(customers)
+    skip = {"id", "job", "provider", "model_id", "created_at", "is_fallback", "fallback_reason"}
+    fields = [f.attname for f in CustomerAnalysis._meta.concrete_fields if f.name not in skip]
+
+    def rows(job):
+        return {r["customer_id"]: r for r in CustomerAnalysis.objects.filter(job=job).values(*fields, "created_at")}
+
+    raw, orm = rows(offline), rows(paid)
+    assert raw.keys() == orm.keys() == {c.pk for c in customers}
+    for pk, row in raw.items():
+        assert row.pop("created_at") and orm[pk].pop("created_at")  # auto_now_add filled on both paths
+        assert row == orm[pk], pk
+        assert type(row["segment_reasons"]) is list and type(row["detail"]) is dict and type(row["draft"]) is dict
+    assert sum(1 for r in raw.values() if r["segment"] == Segment.VALUE_SEEKERS and r["draft"]["body"]) == 3
+    decisions = ContactDecision.objects.filter(job=offline).values("allowed", "results", "held_until", "decided_at")
+    assert len(decisions) == 3 and all(d["allowed"] and d["results"] and d["decided_at"] for d in decisions)
+    queued = Notification.objects.filter(job=paid).values("status", "version", "body", "original_body", "churn_risk")
+    assert len(queued) == 3 and all(q["version"] == 1 and q["body"] == q["original_body"] for q in queued)
