@@ -109,6 +109,7 @@ def insert_rows(
         cursor = psycopg.Cursor(connection.connection)
     else:
         cursor = connection.cursor()
+        batch = max(1, min(batch, _max_params() // len(fields)))
     with cursor, connection.wrap_database_errors:  # psycopg errors surface as django.db errors, as usual
         for start in range(0, len(rows), batch):
             part = rows[start : start + batch]
@@ -124,6 +125,16 @@ def insert_rows(
             else:
                 inserted += cursor.rowcount
     return inserted, returned
+
+
+def _max_params() -> int:
+    """This SQLite build's bound-parameter limit (32,766 since 3.32); Django assumes the old 999."""
+    try:
+        import sqlite3
+
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except AttributeError:  # Python < 3.11: no getlimit
+        return connection.features.max_query_params or 999
 
 
 def _json_text(value) -> str | None:
