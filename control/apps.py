@@ -20,9 +20,13 @@ class ControlConfig(AppConfig):
 
 def _sync_roles_after_migrate(**kwargs: object) -> None:
     """Re-apply notifications/roles.py after every migrate, so permissions of models added later
-    (e.g. the delivery records) reach the groups without a data migration each time."""
+    (e.g. the delivery records) reach the groups without a data migration each time.
+
+    Only groups that exist are updated: post_migrate also fires after a test database flush, and
+    re-creating the groups there would collide with the rows a serialized rollback restores. The
+    groups themselves are created by data migrations (notifications 0003, control 0002)."""
     from django.contrib.auth.models import Group, Permission
 
     from notifications.roles import sync_role_groups
 
-    sync_role_groups(Group, Permission)
+    sync_role_groups(Group, Permission, create=False)

@@ -64,10 +64,15 @@ ADMIN_PERMISSIONS = [
 ROLE_PERMISSIONS = {AGENTS: AGENT_PERMISSIONS, SUPERVISORS: SUPERVISOR_PERMISSIONS, ADMINS: ADMIN_PERMISSIONS}
 
 
-def sync_role_groups(group_model, permission_model) -> None:
-    """Create the role groups and set exactly their permissions (idempotent)."""
+def sync_role_groups(group_model, permission_model, *, create: bool = True) -> None:
+    """Set exactly each role group's permissions (idempotent); create missing groups if `create`."""
     for group_name, codes in ROLE_PERMISSIONS.items():
-        group, _ = group_model.objects.get_or_create(name=group_name)
+        if create:
+            group, _ = group_model.objects.get_or_create(name=group_name)
+        else:
+            group = group_model.objects.filter(name=group_name).first()
+            if group is None:
+                continue
         wanted = []
         for code in codes:
             app_label, codename = code.split(".")
