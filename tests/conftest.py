@@ -117,3 +117,23 @@ def live_worker(celery_worker_process):
     if not celery_worker_process.alive:
         celery_worker_process.start()
     return celery_worker_process
+
+
+# --- one rollback strategy for every transactional test ------------------------------------------
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give every transactional test `serialized_rollback=True`.
+
+    A transactional test ends with a flush. Without serialized rollback that flush re-runs the
+    post_migrate handlers, which re-create content types, permissions and role groups under new ids;
+    a later test that restores the migrated rows from the serialized snapshot then collides with
+    them. Using one strategy for all transactional tests keeps their order irrelevant.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = kwargs.get("transaction") or "transactional_db" in fixtures or "live_server" in fixtures
+        if transactional and not kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**{**kwargs, "transaction": True, "serialized_rollback": True}))

@@ -59,10 +59,12 @@ def test_email_needs_a_subject(agent):
     assert "An email needs a subject." in check_send(n, user=agent).reasons
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks (SELECT … FOR UPDATE) are what this proves; SQLite serialises writers anyway",
+)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sends_send_once():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks (SELECT … FOR UPDATE) are what this proves; SQLite serialises writers anyway")
     agent = make_role_user("alex", "Agents")
     n = claimed(agent)
     results: list[str] = []

@@ -61,10 +61,12 @@ class BedrockAnalyst:
 
     @classmethod
     def from_settings(cls, *, bulk: bool | None = None) -> BedrockAnalyst:
+        from control.selectors.provider import effective_bulk_model_id
+
         bulk = settings.BEDROCK_USE_BULK_MODEL if bulk is None else bulk
         return cls(
             make_client(),
-            settings.BEDROCK_BULK_MODEL_ID if bulk else settings.BEDROCK_MODEL_ID,
+            effective_bulk_model_id() if bulk else settings.BEDROCK_MODEL_ID,  # admin's Provider settings
             operations=settings.BEDROCK_OPERATIONS,
             max_tokens=settings.BEDROCK_MAX_TOKENS,
             temperature=settings.BEDROCK_TEMPERATURE,
