@@ -136,4 +136,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         fixtures = getattr(item, "fixturenames", ())
         transactional = kwargs.get("transaction") or "transactional_db" in fixtures or "live_server" in fixtures
         if transactional and not kwargs.get("serialized_rollback"):
-            item.add_marker(pytest.mark.django_db(**{**kwargs, "transaction": True, "serialized_rollback": True}))
+            new = pytest.mark.django_db(**{**kwargs, "transaction": True, "serialized_rollback": True})
+            item.add_marker(new, append=False)  # prepended: the closest marker is the one pytest-django reads

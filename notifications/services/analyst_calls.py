@@ -58,6 +58,11 @@ def resolve(provider: str) -> Any:
     analyst = analysis.get_analyst(provider)
     if is_offline(analyst):
         return analyst
+    from notifications.services.budget import guard_analyst
+
+    analyst = guard_analyst(lambda: analyst)  # the monthly AI budget spent: the offline rules answer
+    if is_offline(analyst):
+        return analyst
     return ThrottledAnalyst(analyst, bedrock_limiter(), bedrock_token_limiter())
 
 

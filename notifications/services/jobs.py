@@ -41,7 +41,9 @@ def start_job(
     existing = active_job(kind)
     if existing is not None:
         return existing
-    provider = (provider or settings.AI_PROVIDER).strip().lower()
+    from control.selectors.provider import effective_provider  # the admin's Provider settings, else AI_PROVIDER
+
+    provider = (provider or effective_provider()).strip().lower()
     user = created_by if getattr(created_by, "is_authenticated", False) else None
     try:
         with transaction.atomic():

@@ -43,6 +43,7 @@ from notifications.selectors.profiles import load_profiles
 BLOCK = "block"  # a failure stops all contact
 MARKETING = "marketing"  # a failure stops marketing only
 HOLD = "hold"  # a failure delays contact (quiet hours)
+OUR_HISTORY_PREFIX = "SNE-"  # notifications/services/events.py writes our sends into the history
 
 
 @dataclass(frozen=True)
@@ -180,10 +181,12 @@ def _frequency_cap(
     profile: CustomerProfile, channel: str, now: dt.datetime, params: FrequencyCapParams, sent: list[_SentRecord]
 ) -> list[PolicyResult]:
     # The source system's history (delivered messages only: a bounce never reached them) plus ours.
+    # Our own messages also appear in the history as "SNE-<pk>" (the delivery results loop); they are
+    # counted once, from the queue (`sent`), so their history rows are skipped here.
     records = [
         _SentRecord(n.channel, n.sent_at, _is_marketing_type(n.notification_type, params))
         for n in profile.notifications
-        if n.delivery_status == DeliveryStatus.DELIVERED
+        if n.delivery_status == DeliveryStatus.DELIVERED and not n.notification_id.startswith(OUR_HISTORY_PREFIX)
     ]
     records.extend(sent)
     marketing_since = now - dt.timedelta(days=params.marketing_window_days)

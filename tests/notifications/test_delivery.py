@@ -353,3 +353,30 @@ def test_app_push_goes_to_the_outbox_with_a_placeholder_endpoint(agent, outbox):
     record = json.loads(next((outbox / "push").glob("*.json")).read_text())
     assert record["to"].startswith("arn:aws:sns:") and ":000000000000:" in record["to"]
     assert CustomerContact.objects.get(customer=n.customer).is_placeholder
+
+
+def test_the_frequency_cap_counts_our_own_message_once_not_twice(agent):
+    """A sent message is both a queue item and a history row (SNE-<pk>): the cap must count it once."""
+    from notifications.models import ContactPolicy
+    from notifications.services.policies import check_send_allowed
+
+    ContactPolicy.objects.update_or_create(
+        rule="frequency_cap",
+        defaults={
+            "enabled": True,
+            "parameters": {
+                "marketing_max": 2,
+                "marketing_window_days": 7,
+                "per_channel_max": 2,
+                "channel_window_days": 7,
+            },
+        },
+    )
+    first = approved(user=agent, kind="marketing", situation="tariff_value", now=timezone.now() - dt.timedelta(days=1))
+    service.attempt_delivery(service.queue_delivery(first).pk)
+    assert NotificationHistory.objects.filter(notification_id=f"SNE-{first.pk}", delivery_status="Delivered").exists()
+    second = approved(user=agent, kind="marketing", situation="tariff_value", customer=first.customer)
+    verdict = check_send_allowed(second)
+    caps = [r for r in verdict.results if r.policy == "frequency_cap"]
+    assert all(r.passed for r in caps), caps  # 1 of 2, not 2 of 2
+    assert "1 marketing message in the last 7 days" in caps[0].reason
