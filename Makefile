@@ -26,7 +26,8 @@ run: install
 
 test: install $(CHROMIUM)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not transactional"
+	$(PY) -m pytest -m transactional
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -6,6 +6,7 @@ embedded demo: SQLite, a file-based Celery broker and the offline analyst, so
 that `make run` needs no external service.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "csp",
     "import_export",
     "django_celery_beat",
+    "axes",
     "customers",
     "notifications",
     "control",
@@ -51,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into its 429 response
 ]
 
 ROOT_URLCONF = "notification_engine.urls"
@@ -113,6 +116,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login attempts are rate-limited by django-axes: after 5 failures for one username from one IP, that
+# pair is locked out for 15 minutes (HTTP 429), whatever login form is used (workspace or admin).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a good login clears the count
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"

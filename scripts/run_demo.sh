@@ -23,7 +23,8 @@ cat <<INFO
 
 INFO
 
-"$CELERY" -A notification_engine worker --loglevel=INFO --concurrency=2 >>"$WORKER_LOG" 2>&1 &
+# -B runs the beat scheduler inside this one worker: it releases deliveries held by quiet hours.
+"$CELERY" -A notification_engine worker -B --loglevel=INFO --concurrency=2 >>"$WORKER_LOG" 2>&1 &
 WORKER_PID=$!
 
 stop_worker() {

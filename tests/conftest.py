@@ -122,19 +122,26 @@ def live_worker(celery_worker_process):
 # --- one rollback strategy for every transactional test ------------------------------------------
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: the `transactional` mark below must exist by then
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Give every transactional test `serialized_rollback=True`.
+    """Give every transactional test `serialized_rollback=True` and the `transactional` mark.
 
     A transactional test ends with a flush. Without serialized rollback that flush re-runs the
     post_migrate handlers, which re-create content types, permissions and role groups under new ids;
     a later test that restores the migrated rows from the serialized snapshot then collides with
     them. Using one strategy for all transactional tests keeps their order irrelevant.
+
+    `make test` also runs the transactional tests in a pytest session of their own
+    (`-m transactional`): a test that commits through a second connection in between can otherwise
+    leave rows that the next snapshot restore collides with.
     """
     for item in items:
         marker = item.get_closest_marker("django_db")
         kwargs = dict(marker.kwargs) if marker else {}
         fixtures = getattr(item, "fixturenames", ())
         transactional = kwargs.get("transaction") or "transactional_db" in fixtures or "live_server" in fixtures
+        if transactional:
+            item.add_marker(pytest.mark.transactional)
         if transactional and not kwargs.get("serialized_rollback"):
             new = pytest.mark.django_db(**{**kwargs, "transaction": True, "serialized_rollback": True})
             item.add_marker(new, append=False)  # prepended: the closest marker is the one pytest-django reads

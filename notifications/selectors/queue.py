@@ -119,9 +119,9 @@ def queue_queryset(filters: QueueFilters, user, now: dt.datetime | None = None) 
 
 def with_card_relations(qs: QuerySet[Notification]) -> QuerySet[Notification]:
     """Everything a card shows, in the same single query (the analysis JSON stays behind)."""
-    return qs.select_related("customer", "claimed_by", "sent_by", "edited_by", "dismissed_by", "analysis").defer(
-        "analysis__detail", "analysis__segment_reasons"
-    )
+    return qs.select_related(
+        "customer", "claimed_by", "sent_by", "edited_by", "dismissed_by", "analysis", "delivery", "delivery__called_by"
+    ).defer("analysis__detail", "analysis__segment_reasons")
 
 
 def queue_page(filters: QueueFilters, user, now: dt.datetime | None = None) -> QueuePage:

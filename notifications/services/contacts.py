@@ -2,7 +2,8 @@
 
 Placeholder addresses can never reach a real person: `…@example.invalid`
 (RFC 2606 reserves .invalid), +44 7700 900xxx (the range Ofcom reserves for
-drama) and a push endpoint ARN in AWS account 000000000000, which does not exist. Real details are set on CustomerContact (admin or an import).
+drama) and a push endpoint ARN in AWS account 000000000000, which does not exist.
+Real details are set on CustomerContact (admin or an import).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import datetime as dt
 from django.db.models import F, Q
 from django.utils import timezone
 
+from control.services import audit
 from notifications.models import Notification
 from notifications.selectors.queue import claim_cutoff
 
@@ -83,6 +84,7 @@ def claim(n: Notification, *, user, now: dt.datetime | None = None) -> Notificat
             f"{display_name(holder)} is working on this customer (claimed at "
             f"{timezone.localtime(n.claimed_at):%H:%M}). Their claim expires after 30 minutes."
         )
+    audit.record_claim(user, n)
     return n
 
 
@@ -94,6 +96,8 @@ def release(n: Notification, *, user, now: dt.datetime | None = None) -> Notific
         raise ClaimConflict(f"Only {display_name(holder)} or a supervisor can release this claim.")
     Notification.objects.filter(pk=n.pk).update(claimed_by=None, claimed_at=None, updated_at=now)
     n.refresh_from_db()
+    if holder is not None:
+        audit.record_release(user, n, holder)
     return n
 
 
@@ -120,6 +124,7 @@ def edit_draft(
     """Save the agent's text if nobody changed it since they read it; each save renews the claim."""
     now = now or timezone.now()
     subject = subject.strip() if n.channel == "Email" else ""
+    before = (n.subject, n.body)  # for the audit trail's diff
     if (subject, body) == (n.subject, n.body) and n.version == expected_version and active_claimant(n, now) == user:
         return n  # nothing changed: no new version, no write
     updated = Notification.objects.filter(
@@ -136,6 +141,7 @@ def edit_draft(
     if not updated:
         _refuse_edit(n, user=user, expected_version=expected_version, now=now)
     n.refresh_from_db()
+    audit.record_edit(user, n, *before)
     return n
 
 
@@ -185,6 +191,8 @@ def dismiss(n: Notification, *, user, reason: str, note: str = "", now: dt.datet
     n.refresh_from_db()
     if not updated:
         _close_check(n, user, now)
+    else:
+        audit.record_dismiss(user, n)
     return n
 
 
@@ -216,4 +224,6 @@ def snooze(
     n.refresh_from_db()
     if not updated:
         _close_check(n, user, now)
+    else:
+        audit.record_snooze(user, n)
     return n

@@ -3,9 +3,11 @@
 `send_notification` locks the row (SELECT … FOR UPDATE), re-checks every rule
 against the locked state, and marks the item sent in the same transaction, so
 a double-click or a second tab cannot send twice: the second call finds the
-row already sent and is refused. Today "sending" records the message on the
-item (the exact subject and body, the channel, who and when); the delivery
-issue adds the channel backends behind the same call.
+row already sent and is refused. It records the message on the item (the
+exact subject and body, the channel, who and when) and creates the item's one
+`Delivery`, which a Celery task hands to the channel after commit
+(notifications/services/delivery.py). Quiet hours do not refuse a send: the
+agent is told, and the delivery is held until the window opens.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.analysts.consent import marketing_consent as analyst_consent
+from control.selectors.approval import approval_missing
+from control.services import audit
 from notifications.models import ContactPolicy, Notification
-from notifications.selectors.profiles import load_profiles
+from notifications.selectors.consent import current_marketing_consent
 from notifications.selectors.queue import claim_cutoff
 from notifications.services.queue import QueueActionError, display_name
 
@@ -38,6 +41,7 @@ class SendCheck:
     """The outcome of the pre-send checks, shown on the confirmation and enforced by the send."""
 
     reasons: list[str] = field(default_factory=list)  # refusals
+    notices: list[str] = field(default_factory=list)  # not refusals: what will happen (e.g. held for quiet hours)
     policy_results: list[dict] = field(default_factory=list)  # [{policy, passed, reason}] when available
     held_until: dt.datetime | None = None
 
@@ -47,11 +51,9 @@ class SendCheck:
 
 
 def marketing_consent(notification: Notification) -> tuple[bool, str]:
-    """The analysts' PECR rule (opted in, no Unsubscribe after the last opt-in) on fresh data."""
-    profile = load_profiles([notification.customer_id]).get(notification.customer_id)
-    if profile is None:
-        return False, "the customer's record could not be read"
-    consent = analyst_consent(profile)
+    """The analysts' PECR rule (opted in, no Unsubscribe after the last opt-in) on fresh data,
+    plus the consent ledger (an unsubscribe link used, an agent's record): notifications/selectors/consent.py."""
+    consent = current_marketing_consent(notification.customer_id, notification.channel)
     return consent.marketing, consent.reason
 
 
@@ -95,6 +97,8 @@ def check_send(
         check.reasons.append("The message body is empty.")
     if n.channel == "Email" and not n.subject.strip():
         check.reasons.append("An email needs a subject.")
+    if missing := approval_missing(n):  # the approval policy (control room): High priority / marketing
+        check.reasons.append(missing)
     if n.kind == "marketing":
         # PECR consent is law, not a tunable policy: checked here even if the consent policy is switched off.
         allowed, why = marketing_consent(n)
@@ -114,18 +118,20 @@ def check_send(
         failed = [r for r in check.policy_results if not r["passed"] and r["policy"] != "consent"]
         blocking = [r for r in failed if r["effect"] == "block"]
         marketing_only = [r for r in failed if r["effect"] == "marketing"]
+        held = bool(verdict.held_until and verdict.held_until > now)
         if not verdict.allowed:
             check.reasons.extend(f"Contact policy “{policy_label(r['policy'])}”: {r['reason']}" for r in blocking)
-            if not blocking and not check.reasons:
+            if not blocking and not check.reasons and not held:
                 check.reasons.append("The contact policies do not allow contacting this customer now.")
         if n.kind == "marketing" and not verdict.marketing_allowed:
             check.reasons.extend(
                 f"Marketing not allowed by “{policy_label(r['policy'])}”: {r['reason']}" for r in marketing_only
             )
-        if verdict.held_until and verdict.held_until > now:
+        if held:
+            # Quiet hours delay, they do not refuse: the delivery is held and goes when the window opens.
             check.held_until = verdict.held_until
-            check.reasons.append(
-                f"Quiet hours: this {n.channel} message can go from "
+            check.notices.append(
+                f"Quiet hours: this {n.channel} message will be held and sent at "
                 f"{timezone.localtime(verdict.held_until):%H:%M on %d %b}."
             )
     return check
@@ -145,11 +151,16 @@ def send_notification(
     check = check_send(locked, user=user, expected_version=expected_version, now=now)
     if not check.ok:
         raise SendRefused(check.reasons)
-    # The delivery issue hands the message to the channel backend here.
     locked.status = Notification.Status.SENT
     locked.sent_at = now
     locked.sent_by = user
     locked.claimed_by = None
     locked.claimed_at = None
     locked.save(update_fields=["status", "sent_at", "sent_by", "claimed_by", "claimed_at", "updated_at"])
+    audit.record_sent(user, locked)  # the control room's audit trail: the exact text and its diff
+    # The channel: one Delivery per item (exactly once), handed to the Celery task after commit, where every
+    # rule is checked again at the moment of sending (quiet hours hold it until the window opens).
+    from notifications.services.delivery import queue_delivery
+
+    queue_delivery(locked, user=user, now=now)
     return locked

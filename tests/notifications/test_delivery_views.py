@@ -106,3 +106,61 @@ def test_the_status_partial_says_what_happened(status, fields, expected):
     assert expected in html
     if "last_error" in fields:
         assert fields["last_error"] in html
+
+
+def test_sending_from_the_card_creates_one_delivery_and_shows_its_state(agent_client, no_broker, settings, tmp_path):
+    """The workspace's Send (issue 5) now hands the message to the channel: one Delivery, queued after commit."""
+    from django.utils import timezone
+
+    from tests.factories import AccountActivityFactory, NotificationFactory
+
+    n = NotificationFactory(claimed_by=agent_client.agent, claimed_at=timezone.now())
+    AccountActivityFactory(customer=n.customer)
+    url = reverse("notifications:send", args=[n.pk])
+    response = agent_client.post(url, {"version": n.version}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    second = agent_client.post(url, {"version": n.version}, HTTP_HX_REQUEST="true")  # a double click
+    assert second.status_code == 422
+    d = Delivery.objects.get(notification=n)
+    assert d.status == "queued"
+    service.attempt_delivery(d.pk)
+    card = agent_client.get(reverse("notifications:card", args=[n.pk])).content.decode()
+    assert "Delivered" in card and Delivery.objects.count() == 1
+
+
+def test_quiet_hours_do_not_refuse_the_send_they_hold_the_delivery(agent_client, no_broker, monkeypatch):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from notifications.services.sending import send_notification
+    from tests.factories import AccountActivityFactory, NotificationFactory
+
+    late = dt.datetime(2026, 11, 24, 22, 30, tzinfo=ZoneInfo("Europe/London"))
+    n = NotificationFactory(
+        channel="SMS", subject="", original_subject="", claimed_by=agent_client.agent, claimed_at=late
+    )
+    AccountActivityFactory(customer=n.customer)
+    send_notification(n, user=agent_client.agent, expected_version=n.version, now=late)
+    d = Delivery.objects.get(notification=n)
+    assert service.attempt_delivery(d.pk, now=late) == "held"
+    monkeypatch.setattr(timezone, "now", lambda: late)
+    card = agent_client.get(reverse("notifications:card", args=[n.pk])).content.decode()
+    assert "Held until 08:00" in card
+
+
+def test_the_confirmation_refuses_marketing_after_the_unsubscribe_link_was_used(agent_client):
+    from django.utils import timezone
+
+    from notifications.models import ConsentChange
+    from tests.factories import AccountActivityFactory, NotificationFactory
+
+    n = NotificationFactory(kind="marketing", claimed_by=agent_client.agent, claimed_at=timezone.now())
+    AccountActivityFactory(customer=n.customer)
+    ConsentChange.objects.create(
+        customer=n.customer, marketing_consent=False, source="unsubscribe_link", occurred_at=timezone.now()
+    )
+    response = agent_client.post(reverse("notifications:send", args=[n.pk]), {"version": 1}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422 and "withdrawn (Unsubscribe link)" in response.content.decode()
+    assert not Delivery.objects.filter(notification=n).exists()

@@ -47,8 +47,11 @@ def test_quiet_hours_hold_sms_with_the_time_it_may_go(agent):
     late = dt.datetime(2026, 11, 24, 22, 30, tzinfo=LONDON)
     n.claimed_at = late
     check = check_send(n, user=agent, now=late)
-    assert not check.ok and check.held_until is not None
-    assert any(reason.startswith("Quiet hours: this SMS message can go from 08:00") for reason in check.reasons)
+    # A delay, not a refusal: the send goes ahead and the delivery is held until 08:00 (issue 6).
+    assert check.ok and check.held_until is not None
+    assert any(
+        note.startswith("Quiet hours: this SMS message will be held and sent at 08:00") for note in check.notices
+    )
     midday = dt.datetime(2026, 11, 24, 12, 0, tzinfo=LONDON)
     n.claimed_at = midday  # a claim lasts 30 minutes: take it when sending
     assert check_send(n, user=agent, now=midday).ok
