@@ -27,7 +27,8 @@ run: install
 test: install $(CHROMIUM)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -m "not transactional"
-	$(PY) -m pytest -m transactional
+	$(PY) -m pytest -m "transactional and not worker"
+	$(PY) -m pytest -m worker
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -131,9 +131,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     a later test that restores the migrated rows from the serialized snapshot then collides with
     them. Using one strategy for all transactional tests keeps their order irrelevant.
 
-    `make test` also runs the transactional tests in a pytest session of their own
-    (`-m transactional`): a test that commits through a second connection in between can otherwise
-    leave rows that the next snapshot restore collides with.
+    `make test` also runs the transactional tests in pytest sessions of their own: a test that
+    commits through a second connection in between can otherwise leave rows that the next snapshot
+    restore collides with; and the `worker` tests get a session of their own because the shared
+    Celery worker may still be writing when another test's teardown truncates the tables.
     """
     for item in items:
         marker = item.get_closest_marker("django_db")

@@ -18,7 +18,9 @@ PASSWORD = "pw-for-tests-only"
 
 def test_supervisor_reviews_and_approves_in_the_admin(live_server, page, artifacts):
     make_role_user("sam", "Supervisors", is_staff=True)
-    draft = NotificationFactory(priority="High", body="Hello, we noticed your bill went up. =SUM(A1) <script>x</script>")
+    draft = NotificationFactory(
+        priority="High", body="Hello, we noticed your bill went up. =SUM(A1) <script>x</script>"
+    )
     InteractionFactory(customer=draft.customer, summary="Complained about the bill <b>twice</b>.")
 
     missing: list[str] = []
