@@ -146,3 +146,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if transactional and not kwargs.get("serialized_rollback"):
             new = pytest.mark.django_db(**{**kwargs, "transaction": True, "serialized_rollback": True})
             item.add_marker(new, append=False)  # prepended: the closest marker is the one pytest-django reads
+
+
+def _restore_into_an_empty_database() -> None:
+    """Flush right before each serialized restore, so the restore always starts from empty tables.
+
+    Between one transactional test's teardown flush and the next one's restore, a process outside
+    the test (the shared Celery worker finishing a task, the live server's thread) can still write
+    rows such as content types; restoring the migrated rows on top of those would collide.
+    """
+    import django.test
+    from django.core.management import call_command
+    from django.db import connections
+
+    restore = django.test.TransactionTestCase._fixture_setup.__func__
+
+    @classmethod
+    def fixture_setup(cls) -> None:
+        if cls.serialized_rollback:
+            for db_name in cls._databases_names(include_mirrors=False):
+                if hasattr(connections[db_name], "_test_serialized_contents"):
+                    call_command(
+                        "flush", verbosity=0, interactive=False, database=db_name, inhibit_post_migrate=True
+                    )
+        restore(cls)
+
+    django.test.TransactionTestCase._fixture_setup = fixture_setup
+
+
+_restore_into_an_empty_database()
