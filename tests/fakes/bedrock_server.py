@@ -20,17 +20,17 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
 
 import boto3
 from botocore.config import Config
+
+from tests.fakes.local_server import LocalFakeServer
 
 Responder = Callable[[str, dict[str, Any]], "Scripted"]
 
@@ -131,15 +131,11 @@ def offline_responder(model_id: str, body: dict[str, Any]) -> Scripted:
     return tool_use(name, out, input_tokens=chars // 4, output_tokens=len(json.dumps(out)) // 4)
 
 
-class FakeBedrock:
+class FakeBedrock(LocalFakeServer):
     def __init__(self, *, latency: float = 0.0, responder: Responder | None = None) -> None:
+        super().__init__()
         self.latency = latency
         self.responder = responder or offline_responder
-        self.requests: list[Request] = []
-        self._script: deque[Scripted] = deque()
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
     def start(self) -> FakeBedrock:
@@ -154,34 +150,9 @@ class FakeBedrock:
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bedrock", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeBedrock:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start the server first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._serve(Handler, "fake-bedrock")
 
     # --- scripting -----------------------------------------------------------------------------
-    def script(self, *responses: Scripted) -> None:
-        with self._lock:
-            self._script.extend(responses)
 
     @property
     def pending(self) -> int:

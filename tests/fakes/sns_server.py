@@ -13,15 +13,15 @@ request is recorded (`sns.requests`: the parsed form fields) for assertions.
 from __future__ import annotations
 
 import itertools
-import threading
-from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
 import boto3
 from botocore.config import Config
+
+from tests.fakes.local_server import LocalFakeServer
 
 NS = "http://sns.amazonaws.com/doc/2010-03-31/"
 _ids = itertools.count(1)
@@ -74,12 +74,7 @@ class Request:
         return None
 
 
-class FakeSns:
-    def __init__(self) -> None:
-        self.requests: list[Request] = []
-        self._script: deque[Scripted] = deque()
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+class FakeSns(LocalFakeServer):
 
     def start(self) -> FakeSns:
         fake = self
@@ -93,32 +88,7 @@ class FakeSns:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="fake-sns", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeSns:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start the server first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def script(self, *responses: Scripted) -> None:
-        with self._lock:
-            self._script.extend(responses)
+        return self._serve(Handler, "fake-sns")
 
     def client(self, *, total_attempts: int = 1, read_timeout: float = 2.0):
         config = Config(
