@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from .schemas import CustomerProfile, TriggerFactor
+from .schemas import ActivitySnapshot, CustomerProfile, TriggerFactor
 
 LONDON = ZoneInfo("Europe/London")
 MONTHS = {
@@ -82,17 +82,7 @@ GENERIC_ADDRESSEES = {"customer", "there", "all", "friend", "valued"}
 # Who may sign a message: a team, never an invented person.
 SIGN_OFF_WORDS = {"the", "customer", "care", "team", "support", "billing", "energy", "service", "services", "and"}
 # Profile fields a trigger factor may name (its root, before any "." or "[").
-PROFILE_FIELDS = set(CustomerProfile.model_fields) | {
-    "activity",
-    "account_status",
-    "last_transaction",
-    "last_login",
-    "recent_activity",
-    "engagement_score",
-    "account_tenure_years",
-    "subscription_type",
-    "churn_risk_score",
-}
+PROFILE_FIELDS = set(CustomerProfile.model_fields) | set(ActivitySnapshot.model_fields)
 
 
 @dataclass
