@@ -170,28 +170,38 @@ def _close_check(n: Notification, user, now: dt.datetime) -> None:
         raise ClaimConflict(f"{display_name(holder)} is working on this customer; ask them or a supervisor.")
 
 
+def _close(n: Notification, user, now: dt.datetime, **fields: object) -> bool:
+    """Take an open item out of the queue (dismiss, snooze) unless a colleague holds it; True if done.
+
+    One conditional UPDATE: its WHERE clause is the rule, so two agents racing cannot both win.
+    """
+    n.refresh_from_db()
+    _close_check(n, user, now)
+    free = Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_at__lt=claim_cutoff(now))
+    updated = Notification.objects.filter(free, pk=n.pk, status__in=Notification.OPEN_STATUSES).update(
+        **fields, claimed_by=None, claimed_at=None, updated_at=now
+    )
+    n.refresh_from_db()
+    if not updated:
+        _close_check(n, user, now)  # lost the race: raises with the reason (claimed or no longer open)
+    return bool(updated)
+
+
 def dismiss(n: Notification, *, user, reason: str, note: str = "", now: dt.datetime | None = None) -> Notification:
     """Take the item out of the queue for good, with the reason recorded."""
     now = now or timezone.now()
     if reason not in Notification.DismissReason.values:
         raise QueueActionError("Choose a reason for dismissing.")
-    n.refresh_from_db()
-    _close_check(n, user, now)
-    free = Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_at__lt=claim_cutoff(now))
-    updated = Notification.objects.filter(free, pk=n.pk, status__in=Notification.OPEN_STATUSES).update(
+    if _close(
+        n,
+        user,
+        now,
         status=Status.DISMISSED,
-        dismiss_reason=reason,
-        dismiss_note=note.strip(),
         dismissed_by=user,
         dismissed_at=now,
-        claimed_by=None,
-        claimed_at=None,
-        updated_at=now,
-    )
-    n.refresh_from_db()
-    if not updated:
-        _close_check(n, user, now)
-    else:
+        dismiss_reason=reason,
+        dismiss_note=note.strip(),
+    ):
         audit.record_dismiss(user, n)
     return n
 
@@ -209,21 +219,14 @@ def snooze(
         raise QueueActionError("Choose a reason for snoozing.")
     if duration not in SNOOZE_CHOICES:
         raise QueueActionError("Choose how long to snooze for.")
-    n.refresh_from_db()
-    _close_check(n, user, now)
-    free = Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_at__lt=claim_cutoff(now))
-    updated = Notification.objects.filter(free, pk=n.pk, status__in=Notification.OPEN_STATUSES).update(
+    if _close(
+        n,
+        user,
+        now,
         status=Status.SNOOZED,
         snoozed_until=now + SNOOZE_CHOICES[duration],
         dismiss_reason=reason,
         dismiss_note=note.strip(),
-        claimed_by=None,
-        claimed_at=None,
-        updated_at=now,
-    )
-    n.refresh_from_db()
-    if not updated:
-        _close_check(n, user, now)
-    else:
+    ):
         audit.record_snooze(user, n)
     return n
