@@ -250,3 +250,20 @@ def test_the_fake_server_is_concurrent_and_answers_any_customer_validly():
         elapsed = time.perf_counter() - started
     assert all(r.segment for r in results) and len(fake.requests) == 8
     assert elapsed < 8 * 0.4 / 2  # overlapping, not sequential
+
+
+def test_the_production_client_keeps_a_connection_per_call_in_flight(settings, caplog):
+    """Above botocore's default pool of 10, extra connections were opened and thrown away ("pool is full")."""
+    from notifications.analysts.bedrock.client import make_client
+
+    settings.ANALYST_CONCURRENCY = 20
+    profiles = [make_profile(customer_id=f"CUST{n:06d}") for n in range(20)]
+    with FakeBedrock(latency=0.3) as fake:
+        client = make_client(
+            endpoint_url=fake.url, aws_access_key_id="fake", aws_secret_access_key="fake", region="eu-west-2"
+        )
+        analyst = BedrockAnalyst(client, HAIKU, today=TODAY, operations=["segment"])
+        with caplog.at_level("WARNING", logger="urllib3.connectionpool"), ThreadPoolExecutor(20) as pool:
+            results = list(pool.map(analyst.segment, profiles))
+    assert len(results) == 20 and len(fake.requests) == 20
+    assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
