@@ -21,7 +21,7 @@ from django.db import connection, models
 from django.db.models import F
 from django.utils import timezone
 
-from notifications.models import CustomerAnalysis, Notification
+from notifications.models import CustomerAnalysis, Notification, NotificationEvent
 from notifications.models.queue import PRIORITY_RANK
 
 UPDATABLE_STATUSES = (Notification.Status.WAITING, Notification.Status.HELD)
@@ -39,6 +39,7 @@ class StoredAnalysis(NamedTuple):
     risk_score: int | None
     urgency: str
     draft: dict
+    provider: str  # which analyst drafted it: the first entry of the item's event trail
 
     @classmethod
     def fetch(cls, job_id: int, customer_pks: list[int]) -> dict[int, StoredAnalysis]:
@@ -176,28 +177,54 @@ def upsert_drafts(job_id: int, items: list[DraftInput]) -> int:
     }
     now = timezone.now()
     creates: list[dict] = []
-    written = 0
+    drafted: list[tuple[int, StoredAnalysis, bool]] = []  # (notification pk, analysis, refreshed)
     for item in items:
         fields = _fields(job_id, item)
         existing = open_items.get(item.analysis.customer_id)
         if existing is None:
             creates.append({"customer_id": item.analysis.customer_id, **fields})
-        elif _untouched(existing):
-            # Compare-and-set: only if still untouched at this instant.
-            written += Notification.objects.filter(
-                pk=existing.pk,
-                version=1,
-                claimed_by__isnull=True,
-                edited_at__isnull=True,
-                status__in=UPDATABLE_STATUSES,
-                subject=F("original_subject"),
-                body=F("original_body"),
-            ).update(updated_at=now, **fields)
+        elif _untouched(existing) and _refresh(existing.pk, fields, now):
+            drafted.append((existing.pk, item.analysis, True))
     if creates:
         # ON CONFLICT DO NOTHING: a racing duplicate delivery may have queued the same customer
-        # first; only the rows really inserted are counted.
-        written += insert_rows(Notification, creates)[0]
-    return written
+        # first; only the rows really inserted are returned, so only they get a "drafted" event.
+        analysis_of = {item.analysis.customer_id: item.analysis for item in items}
+        _, inserted = insert_rows(Notification, creates, returning=("id", "customer_id"))
+        drafted.extend((pk, analysis_of[customer_pk], False) for pk, customer_pk in inserted)
+    _record_drafted(job_id, drafted, now)
+    return len(drafted)
+
+
+def _record_drafted(job_id: int, drafted: list[tuple[int, StoredAnalysis, bool]], now: dt.datetime) -> None:
+    """The first entry of each item's trail: which analyst drafted it, in which job (one multi-row insert)."""
+    insert_rows(
+        NotificationEvent,
+        [
+            {
+                "notification_id": pk,
+                "kind": NotificationEvent.Kind.DRAFTED,
+                "occurred_at": now,
+                "source": analysis.provider,
+                "metadata": {"job": job_id, "fallback": analysis.is_fallback, "refreshed": refreshed},
+            }
+            for pk, analysis, refreshed in drafted
+        ],
+    )
+
+
+def _refresh(pk: int, fields: dict, now: dt.datetime) -> bool:
+    """Rewrite an untouched draft in place: a compare-and-set, so only if still untouched at this instant."""
+    return bool(
+        Notification.objects.filter(
+            pk=pk,
+            version=1,
+            claimed_by__isnull=True,
+            edited_at__isnull=True,
+            status__in=UPDATABLE_STATUSES,
+            subject=F("original_subject"),
+            body=F("original_body"),
+        ).update(updated_at=now, **fields)
+    )
 
 
 def _untouched(n: Notification) -> bool:

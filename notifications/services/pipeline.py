@@ -267,7 +267,7 @@ def _store(job: AnalysisJob, batch: _Batch, results: dict[int, CustomerAnalysisR
             v = by_customer[customer_pk]
             batch.stored[customer_pk] = StoredAnalysis(
                 analysis_pk, customer_pk, v["segment"], v["is_fallback"], v["should_contact"], v["priority"],
-                v["risk_score"], v["urgency"], drafts[customer_pk],
+                v["risk_score"], v["urgency"], drafts[customer_pk], v["provider"],
             )  # fmt: skip
 
 

@@ -16,6 +16,8 @@ from django.utils import timezone
 from control.services import audit
 from notifications.models import Notification
 from notifications.selectors.queue import claim_cutoff
+from notifications.selectors.results import word_edits
+from notifications.services.events import record_event
 
 Status = Notification.Status
 SNOOZE_CHOICES = {"1d": dt.timedelta(days=1), "3d": dt.timedelta(days=3), "7d": dt.timedelta(days=7)}
@@ -142,6 +144,19 @@ def edit_draft(
         _refuse_edit(n, user=user, expected_version=expected_version, now=now)
     n.refresh_from_db()
     audit.record_edit(user, n, *before)
+    # The item's own trail: how far this save moved the text, from the previous version and from the AI's.
+    record_event(
+        n,
+        "edited",
+        source="agent",
+        at=now,
+        user=user,
+        metadata={
+            "version": n.version,
+            "word_edits": word_edits(" ".join(before), f"{n.subject} {n.body}"),
+            "word_edits_from_original": word_edits(f"{n.original_subject} {n.original_body}", f"{n.subject} {n.body}"),
+        },
+    )
     return n
 
 
