@@ -94,7 +94,7 @@ class VersionForm(forms.Form):
 
 
 class DismissForm(forms.Form):
-    reason = forms.ChoiceField(choices=Notification.DismissReason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(choices=Notification.AGENT_DISMISS_REASONS, widget=forms.RadioSelect)
     note = forms.CharField(required=False, max_length=500, widget=forms.TextInput)
 
 

@@ -71,7 +71,7 @@ class ReassignForm(forms.Form):
 
 
 class DismissForm(forms.Form):
-    reason = forms.ChoiceField(choices=Notification.DismissReason.choices)
+    reason = forms.ChoiceField(choices=Notification.AGENT_DISMISS_REASONS)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -132,6 +132,7 @@ class NotificationEvent(AppendOnlyModel):
     class Kind(models.TextChoices):
         DRAFTED = "drafted"
         EDITED = "edited"
+        WITHDRAWN = "withdrawn"
         APPROVED = "approved"
         SENT = "sent"
         HELD = "held"

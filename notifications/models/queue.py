@@ -31,6 +31,9 @@ class Notification(models.Model):
         NOT_APPROPRIATE = "not_appropriate", "Not appropriate"
         VULNERABLE = "vulnerable", "Customer vulnerable"
         OTHER = "other", "Other"
+        SUPERSEDED = "superseded", "Withdrawn by a newer analysis"  # set by the pipeline, never by an agent
+
+    AGENT_DISMISS_REASONS = [(value, label) for value, label in DismissReason.choices if value != "superseded"]
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="notifications")
     analysis = models.ForeignKey(

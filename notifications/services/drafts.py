@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection, models
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications.models import CustomerAnalysis, Notification, NotificationEvent
@@ -212,19 +212,53 @@ def _record_drafted(job_id: int, drafted: list[tuple[int, StoredAnalysis, bool]]
     )
 
 
+# Nobody has touched it: still at the analyst's version and text, unclaimed, waiting or held.
+UNTOUCHED = Q(
+    version=1,
+    claimed_by__isnull=True,
+    edited_at__isnull=True,
+    status__in=UPDATABLE_STATUSES,
+    subject=F("original_subject"),
+    body=F("original_body"),
+)
+
+
 def _refresh(pk: int, fields: dict, now: dt.datetime) -> bool:
     """Rewrite an untouched draft in place: a compare-and-set, so only if still untouched at this instant."""
-    return bool(
-        Notification.objects.filter(
-            pk=pk,
-            version=1,
-            claimed_by__isnull=True,
-            edited_at__isnull=True,
-            status__in=UPDATABLE_STATUSES,
-            subject=F("original_subject"),
-            body=F("original_body"),
-        ).update(updated_at=now, **fields)
-    )
+    return bool(Notification.objects.filter(UNTOUCHED, pk=pk).update(updated_at=now, **fields))
+
+
+def withdraw_stale_drafts(job_id: int, reasons: dict[int, str], *, now: dt.datetime | None = None) -> int:
+    """Take out of the queue the untouched drafts of customers a newer analysis no longer queues.
+
+    `reasons` maps customer pk → why this job did not queue them. Without this an agent could spend
+    time on a draft the data no longer supports (the send-time checks would still refuse what the
+    rules forbid). An agent's work (claimed, edited, snoozed) stays: they decide. Each row is a
+    compare-and-set, so a claim landing meanwhile wins.
+    """
+    if not reasons:
+        return 0
+    now = now or timezone.now()
+    stale = Notification.objects.filter(UNTOUCHED, customer_id__in=list(reasons)).values_list("pk", "customer_id")
+    withdrawn = []
+    for pk, customer_pk in stale:
+        note = f"Analysis job {job_id}: {reasons[customer_pk]}"
+        if Notification.objects.filter(UNTOUCHED, pk=pk).update(
+            status=Notification.Status.DISMISSED,
+            dismiss_reason=Notification.DismissReason.SUPERSEDED,
+            dismiss_note=note,
+            dismissed_at=now,
+            updated_at=now,
+        ):
+            withdrawn.append({
+                "notification_id": pk,
+                "kind": NotificationEvent.Kind.WITHDRAWN,
+                "occurred_at": now,
+                "source": "analysis",
+                "metadata": {"job": job_id, "reason": reasons[customer_pk]},
+            })  # fmt: skip
+    insert_rows(NotificationEvent, withdrawn)
+    return len(withdrawn)
 
 
 def _untouched(n: Notification) -> bool:

@@ -38,7 +38,14 @@ from notifications.analysts.base import AnalystUnavailable
 from notifications.analysts.schemas import CallUsage, CustomerAnalysisResult, CustomerProfile, Segment
 from notifications.models import AICall, AnalysisChunk, AnalysisJob, ContactDecision, CustomerAnalysis
 from notifications.services import analyst_calls
-from notifications.services.drafts import DraftInput, RawJSON, StoredAnalysis, insert_rows, upsert_drafts
+from notifications.services.drafts import (
+    DraftInput,
+    RawJSON,
+    StoredAnalysis,
+    insert_rows,
+    upsert_drafts,
+    withdraw_stale_drafts,
+)
 from notifications.services.policies import PolicyVerdict, evaluate_profiles
 
 log = logging.getLogger(__name__)
@@ -370,6 +377,9 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
                 drafts.append(DraftInput(analysis=a, held_until=verdict.held_until, churn_risk=churn))
         insert_rows(ContactDecision, decisions)  # ON CONFLICT DO NOTHING: unique per (job, customer)
         written = upsert_drafts(job_id, drafts)
+        queued = {d.analysis.customer_id for d in drafts}
+        why_not = {pk: _not_queued_because(a, batch.verdicts.get(pk)) for pk, a in analyses.items() if pk not in queued}
+        withdraw_stale_drafts(job_id, why_not)
         counts = dict(job.segment_counts or {})
         for segment, n in segments.items():
             counts[segment] = counts.get(segment, 0) + n
@@ -390,6 +400,17 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
             fields += ["status", "finished_at"]
         chunk.save(update_fields=fields)
     return True
+
+
+def _not_queued_because(a: StoredAnalysis, verdict: PolicyVerdict | None) -> str:
+    """Why this analysis put no draft in the queue, in the words the dismissal note shows."""
+    if a.segment != Segment.VALUE_SEEKERS:
+        return f"now segmented as {a.segment}, so no longer prioritised for contact."
+    if verdict is not None and not verdict.may_draft:
+        return "the contact policies no longer allow contact: " + "; ".join(r.reason for r in verdict.failed) + "."
+    if verdict is not None and a.draft.get("kind") == "marketing" and not verdict.marketing_allowed:
+        return "a marketing message is no longer allowed for this customer."
+    return "the analyst no longer recommends contacting this customer."
 
 
 def _queueable(a: StoredAnalysis, verdict: PolicyVerdict) -> bool:

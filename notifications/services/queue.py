@@ -205,7 +205,7 @@ def _close(n: Notification, user, now: dt.datetime, **fields: object) -> bool:
 def dismiss(n: Notification, *, user, reason: str, note: str = "", now: dt.datetime | None = None) -> Notification:
     """Take the item out of the queue for good, with the reason recorded."""
     now = now or timezone.now()
-    if reason not in Notification.DismissReason.values:
+    if reason not in dict(Notification.AGENT_DISMISS_REASONS):
         raise QueueActionError("Choose a reason for dismissing.")
     if _close(
         n,
@@ -230,7 +230,7 @@ def snooze(
     told apart by its status and `snoozed_until`.
     """
     now = now or timezone.now()
-    if reason not in Notification.DismissReason.values:
+    if reason not in dict(Notification.AGENT_DISMISS_REASONS):
         raise QueueActionError("Choose a reason for snoozing.")
     if duration not in SNOOZE_CHOICES:
         raise QueueActionError("Choose how long to snooze for.")
