@@ -123,6 +123,16 @@ def test_each_segment_signal_names_its_field_value_and_weight(overrides, field, 
     assert reasons[0]["value"]  # quotes the real value
 
 
+def test_a_click_or_an_action_weighs_more_than_an_open():
+    def weight(**engagement):
+        note = notification(notification_type="Carbon Savings Report", response_time_hours=None, **engagement)
+        reasons = segment_reasons(neutral(notifications=(note,)), TODAY)
+        return next(r["weight"] for r in reasons if r["field"] == "notifications.notification_type")
+
+    opened, clicked, actioned = weight(), weight(clicked=True), weight(clicked=True, action_taken="Switched tariff")
+    assert opened < clicked < actioned <= R.SEGMENT_WEIGHTS["green_notification_max"]
+
+
 def test_unopened_notifications_are_not_a_signal():
     profile = neutral(notifications=(notification(notification_type="Tariff Saving Offer", opened=False),))
     assert all(r["field"] != "notifications.notification_type" for r in segment_reasons(profile, TODAY))

@@ -96,6 +96,9 @@ SEGMENT_WEIGHTS = {
     "green_activity": 2.0,
     "green_scenario": 1.0,
 }
+# How much one notification engaged the customer: a click or an action says more about their
+# interest than an open (and opens are the least reliable: image proxies open mail too).
+ENGAGEMENT_POINTS = {"open": 1.0, "click": 1.5, "action": 2.0}
 AGE_TRADITIONAL = 60
 AGE_TRADITIONAL_LEANING = 50
 AGE_DIGITAL = 35

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from ..schemas import CustomerProfile, Segment, Segmentation, SegmentReason
+from ..schemas import CustomerProfile, NotificationRecord, Segment, Segmentation, SegmentReason
 from . import rules as R
 
 LONDON = ZoneInfo("Europe/London")
@@ -141,8 +141,18 @@ def _channel_mix_signals(profile: CustomerProfile, out: list[dict]) -> None:
              W["traditional_interactions_majority"])  # fmt: skip
 
 
+SCALE = ", ".join(f"{kind} {points:g}" for kind, points in R.ENGAGEMENT_POINTS.items())  # "open 1, click 1.5, …"
+
+
+def _engagement_points(n: NotificationRecord) -> float:
+    points = R.ENGAGEMENT_POINTS
+    if n.action_taken:
+        return points["action"]
+    return points["click"] if n.clicked else points["open"]
+
+
 def _notification_signals(profile: CustomerProfile, out: list[dict]) -> None:
-    price = green = digital = 0
+    engaged = {Segment.VALUE_SEEKERS: 0.0, Segment.ECO_SAVERS: 0.0, Segment.DIGITAL_NATIVES: 0.0}
     hours = []
     for n in profile.notifications:
         if not n.opened:
@@ -150,20 +160,19 @@ def _notification_signals(profile: CustomerProfile, out: list[dict]) -> None:
         if n.response_time_hours is not None:
             hours.append(n.response_time_hours)
         if R.find(R.GREEN_WORDS, n.notification_type):
-            green += 1
+            engaged[Segment.ECO_SAVERS] += _engagement_points(n)
         elif R.find(R.DIGITAL_NOTIFICATION_WORDS, n.notification_type):
-            digital += 1
+            engaged[Segment.DIGITAL_NATIVES] += _engagement_points(n)
         elif R.find(R.PRICE_WORDS, n.notification_type):
-            price += 1
-    for count, seg, label, each, most in (
-        (price, Segment.VALUE_SEEKERS, "price or tariff", "price_notification_engaged_each", "price_notification_max"),
-        (green, Segment.ECO_SAVERS, "green", "green_notification_engaged_each", "green_notification_max"),
-        (digital, Segment.DIGITAL_NATIVES, "app or usage", "digital_notification_engaged_each",
-         "digital_notification_max"),
-    ):  # fmt: skip
-        if count:
-            _add(out, "notifications.notification_type", f"{count} {label} notifications opened", seg,
-                 min(count * W[each], W[most]))  # fmt: skip
+            engaged[Segment.VALUE_SEEKERS] += _engagement_points(n)
+    for seg, label, each, most in (
+        (Segment.VALUE_SEEKERS, "price or tariff", "price_notification_engaged_each", "price_notification_max"),
+        (Segment.ECO_SAVERS, "green", "green_notification_engaged_each", "green_notification_max"),
+        (Segment.DIGITAL_NATIVES, "app or usage", "digital_notification_engaged_each", "digital_notification_max"),
+    ):
+        if points := engaged[seg]:
+            _add(out, "notifications.notification_type", f"{label} notifications engaged with: {points:g} points "
+                 f"({SCALE})", seg, min(points * W[each], W[most]))  # fmt: skip
     if hours:
         median = sorted(hours)[len(hours) // 2]
         if median <= R.QUICK_RESPONSE_HOURS:
