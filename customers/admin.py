@@ -21,11 +21,11 @@ from customers import models
 from customers.importing.reader import utf8_problem_message
 from customers.resources import RESOURCES
 from notifications import models as notification_models
-from notifications.admin.base import ReadOnlyInline
+from notifications.admin.base import ReadOnlyInline, SelectedRowsExportMixin
 from notifications.models import CustomerAnalysis, Notification
 
 
-class DatasetAdmin(ImportExportActionModelAdmin):
+class DatasetAdmin(SelectedRowsExportMixin, ImportExportActionModelAdmin):
     # The supplier contract is CSV; other formats would bypass the CSV checks.
     import_formats = [base_formats.CSV]
     export_formats = [base_formats.CSV, base_formats.XLSX]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 
@@ -98,18 +99,19 @@ def test_reanalyse_selected_customers_starts_a_job(as_supervisor, supervisor):
     assert AnalysisJob.objects.count() == 1
 
 
-def _export(client, objs, fmt: int):
+def _export(client, objs, fmt: int, *, queries=None):
     # Step 1: the action renders the format form; step 2: post it to the export URL.
     act(client, "export_admin_action", objs)
-    return client.post(
-        reverse("admin:notifications_notification_export"),
-        {
-            "format": str(fmt),
-            "resource": "0",
-            "export_items": [o.pk for o in objs],
-            **{f"notificationexportresource_{f}": "on" for f in ("id", "body", "subject", "status")},
-        },
-    )
+    with contextlib.nullcontext() if queries is None else queries:
+        return client.post(
+            reverse("admin:notifications_notification_export"),
+            {
+                "format": str(fmt),
+                "resource": "0",
+                "export_items": [o.pk for o in objs],
+                **{f"notificationexportresource_{f}": "on" for f in ("id", "body", "subject", "status")},
+            },
+        )
 
 
 @pytest.mark.parametrize("payload", ['=HYPERLINK("x")', "+1+2", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"])
@@ -122,6 +124,22 @@ def test_export_selected_csv_is_formula_safe(as_supervisor, payload):
     assert [r["id"] for r in rows] == [str(n.pk)]  # only the selected row
     assert rows[0]["body"] == "'" + payload
     assert str(other.pk) not in {r["id"] for r in rows}
+
+
+def test_export_selected_reads_only_the_selected_rows_not_every_id_in_the_table(as_supervisor):
+    """django-import-export validates the selection against every pk of the table by default (#2056)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    chosen, *others = NotificationFactory.create_batch(4)
+    queries = CaptureQueriesContext(connection)
+    response = _export(as_supervisor, [chosen], 0, queries=queries)
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["id"] for r in rows] == [str(chosen.pk)]
+    table = Notification._meta.db_table
+    unfiltered = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"] and "WHERE" not in q["sql"]]
+    assert unfiltered == []
 
 
 def test_export_selected_xlsx_is_formula_safe(as_supervisor):
