@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.models import Delivery
+from notifications.selectors import results as results_module
 from notifications.selectors.results import results, word_edits
 from notifications.services import delivery as service
 from notifications.services.events import record_event
@@ -63,6 +67,7 @@ def test_edit_share_and_word_edit_distance(funnel):
     edits = results().edits
     assert (edits.sent, edits.unedited, edits.edited) == (4, 3, 1)
     assert edits.mean_word_edits > 0 and edits.by_provider == {"offline": (3, 1)}
+    assert edits.sampled == 1
     assert word_edits("pay your bill today", "pay your bill today") == 0
     assert word_edits("pay your bill today", "please pay your bill soon") == 2
 
@@ -92,3 +97,84 @@ def test_an_empty_period_renders(client):
     client.force_login(make_role_user("alex", "Agents"))
     response = client.get(reverse("results:page") + "?weeks=nonsense")
     assert response.status_code == 200 and b"Nothing sent in this period" in response.content
+
+
+def test_a_response_exactly_one_hour_after_delivery_is_in_the_second_bucket():
+    n = delivered(priority="High", kind="service")
+    start = Delivery.objects.get(notification=n).delivered_at
+    record_event(n, "opened", source="tracking", at=start + dt.timedelta(hours=1))
+    assert dict(results().response_times) == {
+        "under 1 hour": 0,
+        "1–6 hours": 1,
+        "6–24 hours": 0,
+        "1–3 days": 0,
+        "over 3 days": 0,
+    }
+
+
+def test_weeks_are_uk_local_iso_weeks():
+    """Sunday 23:30 UTC in summer is Monday 00:30 in London: the next ISO week, as the old per-row code had it."""
+    now = dt.datetime(2026, 7, 15, 12, tzinfo=dt.UTC)
+    late_sunday = delivered(priority="High", kind="service")
+    monday = delivered(priority="High", kind="service")
+    saturday = delivered(priority="High", kind="service")
+    sent = {
+        late_sunday: dt.datetime(2026, 7, 5, 23, 30, tzinfo=dt.UTC),  # Monday 6 July 00:30 BST: 2026-W28
+        monday: dt.datetime(2026, 7, 6, 9, tzinfo=dt.UTC),  # 2026-W28
+        saturday: dt.datetime(2026, 7, 4, 9, tzinfo=dt.UTC),  # 2026-W27
+    }
+    for n, at in sent.items():
+        Delivery.objects.filter(notification=n).update(sent_at=at, delivered_at=at)
+    weeks = {g.label: g.counts["sent"] for g in results(weeks=4, now=now).by["week"]}
+    assert weeks == {"2026-W27": 1, "2026-W28": 2}
+
+
+def test_the_mean_edit_distance_reads_a_bounded_sample_but_the_counts_are_exact(monkeypatch):
+    for i in range(3):
+        delivered(priority="Low", kind="service", body=f"Edited text number {i} by the agent")
+    delivered(priority="Low", kind="service")
+    monkeypatch.setattr(results_module, "EDIT_SAMPLE", 2)
+    edits = results().edits
+    assert (edits.sent, edits.unedited, edits.edited, edits.sampled) == (4, 1, 3, 2)
+
+
+def _more_traffic(count: int) -> None:
+    """`count` more delivered emails across priorities and kinds, with human and machine engagement."""
+    now = timezone.now()
+    for i in range(count):
+        n = delivered(
+            priority=("High", "Medium", "Low")[i % 3],
+            kind=("service", "marketing")[i % 2],
+            body="An agent's rewrite" if i % 4 == 0 else "Hello",
+        )
+        record_event(n, "opened", source="tracking", at=now, machine_suspected=i % 5 == 0)
+        if i % 3 == 0:
+            record_event(n, "clicked", source="tracking", at=now)
+        if i % 7 == 0:
+            record_event(n, "actioned", source="provider_webhook", at=now)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_data(client, funnel, django_assert_num_queries):
+    """The selector is two queries (funnel, bounded edit sample); the page's count stays put at 4 and 34 sent."""
+    client.force_login(make_role_user("sam", "Supervisors"))
+
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("results:page")).status_code == 200
+        return len(captured.captured_queries)
+
+    with django_assert_num_queries(2):
+        small = results()
+    small_page = page_queries()
+    _more_traffic(30)
+    with django_assert_num_queries(2):
+        large = results()
+    assert large.total.counts["sent"] == 34 > small.total.counts["sent"] == 4
+    assert large.total.counts["actioned"] > small.total.counts["actioned"]
+    assert page_queries() == small_page
+
+
+def test_an_empty_period_is_one_query(django_assert_num_queries):
+    with django_assert_num_queries(1):  # nothing edited: no sample to read
+        data = results()
+    assert data.total.counts["sent"] == 0 and data.by["week"] == [] and data.no_response == 0
