@@ -27,7 +27,7 @@ class AuditEventAdmin(SafeExportMixin, ReadOnlyAdmin):
     search_fields = ["summary", "customer_ref", "actor_name", "object_repr", "diff", "=object_id"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
-    list_select_related = ["actor"]
+    list_select_related = False  # the list shows actor_name (kept on the row), never the user: no join
     resource_classes = [AuditEventResource]
     fields = [
         "created_at",

@@ -13,9 +13,20 @@ class ControlConfig(AppConfig):
     verbose_name = "Control room"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
+
+        from control import signals
+        from customers.models import Customer
 
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
+        pre_delete.connect(signals.customer_pre_delete, sender=Customer, dispatch_uid="control.erasure_on")
+        post_delete.connect(signals.customer_post_delete, sender=Customer, dispatch_uid="control.erasure_off")
+        user_model = get_user_model()
+        m2m_changed.connect(
+            signals.user_groups_changed, sender=user_model.groups.through, dispatch_uid="control.staff_from_groups"
+        )
+        post_save.connect(signals.user_saved, sender=user_model, dispatch_uid="control.staff_on_save")
 
 
 def _sync_roles_after_migrate(**kwargs: object) -> None:

@@ -24,7 +24,10 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """One thing that happened, who did it and when. Never changed once written."""
+    """One thing that happened, who did it and when. Never changed once written.
+
+    The database refuses it too (triggers, control/append_only.py); only an erasure may delete.
+    """
 
     class Action(models.TextChoices):
         EDITED = "edited", "Draft edited"
@@ -40,6 +43,7 @@ class AuditEvent(models.Model):
         IMPORTED = "imported", "Data imported"
         POLICY_CHANGED = "policy_changed", "Contact policy changed"
         SETTINGS_CHANGED = "settings_changed", "Provider settings changed"
+        ERASED = "erased", "Customer erased"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from control.forms import ImportAllForm
 from control.models import ImportRun
 from control.selectors.dashboard import dashboard as dashboard_figures
+from control.selectors.imports import recent_import_runs
 from control.selectors.usage import totals, usage_by_day, usage_by_job
 from control.services.imports import create_import_run, read_progress
 from customers.importing.schema import SPECS
@@ -77,8 +78,7 @@ def import_all(request: HttpRequest) -> HttpResponse:
             return redirect("control:import_progress", pk=run.pk)
     else:
         form = ImportAllForm()
-    recent = ImportRun.objects.select_related("created_by")[:10]
-    context = _context(request, "Import all five", form=form, recent=recent)
+    context = _context(request, "Import all five", form=form, recent=recent_import_runs())
     return render(request, "admin/control/import_all.html", context)
 
 

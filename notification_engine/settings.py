@@ -123,6 +123,18 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True  # a good login clears the count
+# Behind a reverse proxy REMOTE_ADDR is the proxy's, and every user would share one lockout count.
+# AXES_IPWARE_PROXY_COUNT = how many proxies of ours sit in front of Django (default 0: trust no
+# forwarded header, as the demo serves clients directly); the client is then that many entries from
+# the right of X-Forwarded-For (control/client_ip.py; django-ipware is not installed).
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
+    env.list(
+        "AXES_IPWARE_META_PRECEDENCE_ORDER",
+        default=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"],
+    )
+)
+AXES_CLIENT_IP_CALLABLE = "control.client_ip.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -274,6 +286,17 @@ DELIVERY_MAX_RETRIES = env.int("DELIVERY_MAX_RETRIES", default=5)
 DELIVERY_RETRY_BACKOFF = env.int("DELIVERY_RETRY_BACKOFF", default=10)  # seconds, doubled per retry
 DELIVERY_RETRY_BACKOFF_MAX = env.int("DELIVERY_RETRY_BACKOFF_MAX", default=300)  # far below the visibility timeout
 DELIVERY_WEBHOOK_SECRET = env("DELIVERY_WEBHOOK_SECRET", default="")  # empty: the receipts webhook refuses all
+# A delivery left SENDING this long lost its worker between the claim and the outcome: the sweep
+# (release_held, every minute) marks it FAILED, "outcome unknown", for an agent to check and retry.
+# Keep it above CELERY_TASK_TIME_LIMIT (960 s): a worker still running by then has been killed.
+DELIVERY_SENDING_STALE_AFTER = dt.timedelta(minutes=env.int("DELIVERY_SENDING_STALE_AFTER_MINUTES", default=20))
+# AWS SNS HTTPS subscription to the receipts webhook (notifications/delivery/sns_inbound.py). Messages are
+# verified by their signature; the signing certificate and the SubscribeURL are fetched only from URLs
+# matching this pattern. Only these topics may subscribe and deliver (empty: none).
+SNS_ALLOWED_URL_PATTERN = env("SNS_ALLOWED_URL_PATTERN", default=r"^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/")
+SNS_ALLOWED_TOPIC_ARNS = env.list("SNS_ALLOWED_TOPIC_ARNS", default=[])
+SNS_HTTP_TIMEOUT = env.float("SNS_HTTP_TIMEOUT", default=5.0)  # seconds, certificate fetch and confirmation
+SNS_CERT_CACHE_SECONDS = env.int("SNS_CERT_CACHE_SECONDS", default=24 * 3600)
 # An open or click this soon after delivery is most likely a scanner or image proxy (Mautic #9798).
 TRACKING_MACHINE_SECONDS = env.int("TRACKING_MACHINE_SECONDS", default=10)
 TRACKING_LANDING_URL = env("TRACKING_LANDING_URL", default="/t/landing/")

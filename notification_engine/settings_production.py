@@ -29,3 +29,12 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 WHITENOISE_USE_FINDERS = False
+
+# Login lockouts behind a proxy (AXES_IPWARE_PROXY_COUNT, AXES_IPWARE_META_PRECEDENCE_ORDER, read from
+# the environment in settings.py): a proxy count with no forwarded header to read would key every
+# lockout on the proxy's address, so refuse to start.
+if AXES_IPWARE_PROXY_COUNT and AXES_IPWARE_META_PRECEDENCE_ORDER[:1] == ("REMOTE_ADDR",):  # noqa: F405
+    raise ImproperlyConfigured(
+        "AXES_IPWARE_PROXY_COUNT is set but AXES_IPWARE_META_PRECEDENCE_ORDER starts with REMOTE_ADDR: "
+        "name the header your proxy sets first (e.g. HTTP_X_FORWARDED_FOR)."
+    )

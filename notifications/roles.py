@@ -30,7 +30,7 @@ AGENT_PERMISSIONS = [
     "notifications.work_queue",
     *(f"customers.view_{m}" for m in _DATASETS),
 ]
-# Supervisors read everything in the admin (is_staff is set on their user), act on drafts through
+# Supervisors read everything in the admin (staff because of the group: STAFF_ROLES), act on drafts through
 # admin actions and tune the contact policies; they cannot import, add or delete data, or manage users.
 SUPERVISOR_PERMISSIONS = [
     *AGENT_PERMISSIONS,
@@ -61,6 +61,10 @@ ADMIN_PERMISSIONS = [
     ),
 ]
 
+# Membership of these groups is what makes a user staff (able to open the admin); control/signals.py
+# keeps User.is_staff in step on every group change and user save. Superusers are left alone.
+STAFF_ROLES = (SUPERVISORS, ADMINS)
+
 ROLE_PERMISSIONS = {AGENTS: AGENT_PERMISSIONS, SUPERVISORS: SUPERVISOR_PERMISSIONS, ADMINS: ADMIN_PERMISSIONS}
 
 
@@ -78,3 +82,21 @@ def sync_role_groups(group_model, permission_model, *, create: bool = True) -> N
             app_label, codename = code.split(".")
             wanted.extend(permission_model.objects.filter(content_type__app_label=app_label, codename=codename))
         group.permissions.set(wanted)
+
+
+def sync_staff_status(user_ids: list[int]) -> int:
+    """Set is_staff on these users from their groups: staff exactly when in a STAFF_ROLES group.
+
+    One UPDATE, which sends no post_save (so the receiver that calls this cannot loop). Superusers
+    are not touched. Returns the number of users updated.
+    """
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    if not user_ids:
+        return 0
+    user_model = get_user_model()
+    in_staff_group = user_model.groups.through.objects.filter(
+        **{f"{user_model._meta.model_name}_id": OuterRef("pk")}, group__name__in=STAFF_ROLES
+    )
+    return user_model.objects.filter(pk__in=user_ids, is_superuser=False).update(is_staff=Exists(in_staff_group))

@@ -148,6 +148,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(new, append=False)  # prepended: the closest marker is the one pytest-django reads
 
 
+# alias -> the serialized snapshot of the migrated database, kept here as well as on the connection.
+SERIALIZED_SNAPSHOTS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Note each snapshot now, in the main context, before any browser test can run in another one."""
+    from django.db import connections
+
+    for connection in connections.all():
+        if hasattr(connection, "_test_serialized_contents"):
+            SERIALIZED_SNAPSHOTS[connection.alias] = connection._test_serialized_contents
+
+
 def _restore_into_an_empty_database() -> None:
     """Flush right before each serialized restore, so the restore always starts from empty tables.
 
@@ -165,7 +179,14 @@ def _restore_into_an_empty_database() -> None:
     def fixture_setup(cls) -> None:
         if cls.serialized_rollback:
             for db_name in cls._databases_names(include_mirrors=False):
-                if hasattr(connections[db_name], "_test_serialized_contents"):
+                connection = connections[db_name]
+                # Django keeps the snapshot on the connection object, and connections are per context:
+                # Playwright's sync API runs tests in another context (a greenlet), where the connection
+                # is a new object without it, so the restore was silently skipped and the test found
+                # empty tables (no permissions: "You don't have permission to view or edit anything").
+                if not hasattr(connection, "_test_serialized_contents") and db_name in SERIALIZED_SNAPSHOTS:
+                    connection._test_serialized_contents = SERIALIZED_SNAPSHOTS[db_name]
+                if hasattr(connection, "_test_serialized_contents"):
                     call_command(
                         "flush", verbosity=0, interactive=False, database=db_name, inhibit_post_migrate=True
                     )
@@ -175,3 +196,26 @@ def _restore_into_an_empty_database() -> None:
 
 
 _restore_into_an_empty_database()
+
+
+def _let_sqlite_flush_empty_append_only_tables() -> None:
+    """On SQLite a flush is DELETE FROM each table, which the append-only triggers refuse
+    (control/append_only.py); PostgreSQL's TRUNCATE fires no row triggers. Wrap the flush in the
+    erasure flag: set first, cleared last, in the flush's own transaction."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper  # the base first: operations imports it
+
+    from control.append_only import FLAG_TABLE
+
+    DatabaseOperations = DatabaseWrapper.ops_class  # noqa: N806 - a class
+    sql_flush = DatabaseOperations.sql_flush
+
+    def with_erasure_flag(self, style, tables, **kwargs) -> list[str]:  # noqa: ANN001
+        statements = sql_flush(self, style, tables, **kwargs)
+        if not statements or FLAG_TABLE not in self.connection.introspection.table_names():
+            return statements
+        return [f"INSERT OR IGNORE INTO {FLAG_TABLE} (id) VALUES (1)", *statements, f"DELETE FROM {FLAG_TABLE}"]
+
+    DatabaseOperations.sql_flush = with_erasure_flag
+
+
+_let_sqlite_flush_empty_append_only_tables()

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from customers.models import DeliveryStatus, NotificationHistory
-from notifications.models import Notification
+from notifications.models import Notification, NotificationEvent
 from notifications.selectors.queue import waiting_q
 from notifications.selectors.stats import start_of_today
 
@@ -77,13 +77,11 @@ def oldest_waiting_high(now: dt.datetime) -> Notification | None:
 
 
 def results_funnel() -> tuple[list[tuple[str, int]], str]:
-    """From the delivery layer's event trail when it exists (machine opens not counted); otherwise
-    from queue statuses plus the imported notification history."""
-    try:
-        from notifications.models import NotificationEvent
-    except ImportError:
-        NotificationEvent = None  # noqa: N806 - the model, when the delivery layer is installed
-    if NotificationEvent is not None and NotificationEvent.objects.exists():
+    """From our messages' event trail once there is one (machine opens not counted); before any message
+    has gone out, from the imported notification history."""
+    # "sent", not any event: the pipeline writes a "drafted" event for every draft, and a trail of
+    # drafts alone would replace the history with a funnel of zeros.
+    if NotificationEvent.objects.filter(kind=NotificationEvent.Kind.SENT).exists():
         counts = {
             r["kind"]: r["n"]
             for r in NotificationEvent.objects.filter(kind__in=FUNNEL_STEPS, machine_suspected=False)

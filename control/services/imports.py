@@ -11,6 +11,7 @@ the row gets the final counts.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Mapping
@@ -25,6 +26,8 @@ from control.models import AuditEvent, ImportRun
 from control.services.audit import record_event
 from customers.importing import FileProblemAtWrite, FileSummary, ImportFailed, import_datasets
 from customers.importing.schema import SPECS_BY_KEY
+
+logger = logging.getLogger(__name__)
 
 PROGRESS_FILE = "progress.json"
 PROGRESS_EVERY_SECONDS = 1.0
@@ -117,6 +120,12 @@ def run_import(run_id: int) -> ImportRun:
         run.errors = "\n".join(lines + ([f"… and {hidden} more problem(s)"] if hidden else []))
     except (FileProblemAtWrite, ValueError, OSError) as exc:
         run.status, run.error_count, run.errors = ImportRun.Status.FAILED, 1, str(exc)
+    except Exception as exc:  # noqa: BLE001 - e.g. a database error or the soft time limit
+        # The run must still end: left "running", its page would poll for ever and nobody would know.
+        # Nothing was written (the import is one transaction), so FAILED is the truth.
+        logger.exception("import run %s failed unexpectedly", run.pk)
+        run.status, run.error_count = ImportRun.Status.FAILED, 1
+        run.errors = f"The import stopped unexpectedly ({type(exc).__name__}: {exc}); nothing was imported."
     else:
         run.status, run.summaries = ImportRun.Status.SUCCEEDED, [s.as_dict() for s in summaries]
     run.progress = {s["dataset"]: s["rows"] for s in run.summaries} or progress.rows

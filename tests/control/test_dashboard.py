@@ -55,3 +55,24 @@ def test_dashboard_page_is_staff_only_and_cheap(as_supervisor, client, django_as
     html = page.content.decode()
     assert "Oldest waiting High priority" in html and "Results funnel" in html
     assert '<meta http-equiv="refresh"' in html
+
+
+def test_the_funnel_stays_on_the_history_until_a_message_has_gone_out():
+    from notifications.models import NotificationEvent
+
+    NotificationHistoryFactory(opened=True, clicked=False, action_taken="")
+    draft = NotificationFactory()
+    # The pipeline records a "drafted" event for every draft: that is not a sent message.
+    NotificationEvent.objects.create(notification=draft, kind="drafted", occurred_at=timezone.now(), source="worker")
+    d = dashboard()
+    assert d.funnel_source == "imported notification history" and dict(d.funnel)["sent"] == 1
+
+    NotificationEvent.objects.create(notification=draft, kind="sent", occurred_at=timezone.now(), source="agent")
+    d = dashboard()
+    assert d.funnel_source == "our messages' event trail" and dict(d.funnel) == {
+        "sent": 1,
+        "delivered": 0,
+        "opened": 0,
+        "clicked": 0,
+        "actioned": 0,
+    }

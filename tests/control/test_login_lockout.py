@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +58,55 @@ def test_settings():
     assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
     assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
+    assert settings.AXES_CLIENT_IP_CALLABLE == "control.client_ip.client_ip"
+    assert settings.AXES_IPWARE_PROXY_COUNT == 0  # no proxy trusted unless configured
+
+
+# --- behind a reverse proxy (AXES_IPWARE_PROXY_COUNT; control/client_ip.py) ----------------------------
+
+PROXY = "10.0.0.5"  # every request reaches Django from the load balancer
+
+
+def fail_five_times(client, forwarded_for: str) -> int:
+    url = reverse("login")
+    for attempt in range(5):
+        response = client.post(
+            url,
+            {"username": "morag", "password": f"wrong-{attempt}"},
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+    return response.status_code
+
+
+def log_in(client, forwarded_for: str) -> int:
+    return client.post(
+        reverse("login"),
+        {"username": "morag", "password": "right-horse-battery-staple"},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    ).status_code
+
+
+@pytest.fixture
+def behind_one_proxy(settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+
+def test_two_clients_behind_one_proxy_do_not_lock_each_other_out(behind_one_proxy, user):
+    assert fail_five_times(Client(), "203.0.113.7") == 429  # the attacker is locked out...
+    assert log_in(Client(), "198.51.100.20") == 302  # ...the real Morag, elsewhere, is not
+    assert log_in(Client(), "203.0.113.7") == 429
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_lockout(behind_one_proxy, user):
+    # The proxy appends the address it saw, so only the right-most entry is ours to trust.
+    assert fail_five_times(Client(), "1.2.3.4, 203.0.113.7") == 429
+    assert log_in(Client(), "9.9.9.9, 203.0.113.7") == 429
+
+
+def test_without_the_setting_forwarded_headers_are_ignored(user):
+    # The demo default: nothing is trusted, so behind a proxy everyone shares the proxy's count.
+    assert fail_five_times(Client(), "203.0.113.7") == 429
+    assert log_in(Client(), "198.51.100.20") == 429
