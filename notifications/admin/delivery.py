@@ -7,7 +7,11 @@ supervisors can search them beside the audit trail.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
 
 from control.resources import safe_resource
 from notifications import models
@@ -67,30 +71,122 @@ _register(
         "recorded_by__username",
     ),
 )
-_register(
-    "Delivery",
-    list_display=["notification", "channel", "status", "attempts", "provider", "permanent", "sent_at", "delivered_at"],
-    list_filter=["status", "channel", "provider", "permanent"],
-    search_fields=["notification__customer__customer_id", "provider_message_id", "recipient"],
-    date_hierarchy="created_at",
-    ordering=["-created_at"],
-    list_select_related=["notification__customer"],
-    raw_id_fields=["notification"],
-    export_fields=(
-        "id",
+
+
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    """The rows an operator acts on: failures an agent may retry, and sends that look stuck."""
+
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            ("retryable", "Failed, retryable"),
+            ("outcome_unknown", "Failed, outcome unknown (worker stopped)"),
+            ("permanent", "Failed, permanent"),
+            ("stuck", "Stuck (queued or sending too long)"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[models.Delivery]) -> QuerySet[models.Delivery]:
+        from notifications.services.delivery import OUTCOME_UNKNOWN, STUCK_AFTER
+
+        Status = models.Delivery.Status  # noqa: N806 - a class
+        value = self.value()
+        if value == "retryable":
+            return queryset.filter(status=Status.FAILED, permanent=False)
+        if value == "outcome_unknown":
+            return queryset.filter(status=Status.FAILED, last_error__startswith=OUTCOME_UNKNOWN)
+        if value == "permanent":
+            return queryset.filter(status=Status.FAILED, permanent=True)
+        if value == "stuck":
+            # Before the sweep gets to them: a lost task message (queued) or a worker gone mid-send.
+            now = timezone.now()
+            return queryset.filter(
+                Q(status=Status.QUEUED, updated_at__lt=now - STUCK_AFTER)
+                | Q(status=Status.SENDING, updated_at__lt=now - settings.DELIVERY_SENDING_STALE_AFTER)
+            )
+        return queryset
+
+
+class DeliveryAdmin(SafeExportMixin, ReadOnlyAdmin):
+    list_display = [
         "notification",
         "channel",
         "status",
         "attempts",
         "provider",
-        "provider_message_id",
-        "last_error",
         "permanent",
-        "created_at",
+        "short_error",
+        "updated_at",
         "sent_at",
         "delivered_at",
-    ),
-)
+    ]
+    list_filter = [NeedsAttentionFilter, "status", "channel", "provider", "permanent"]
+    search_fields = ["notification__customer__customer_id", "provider_message_id", "recipient"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    list_select_related = ["notification__customer"]
+    raw_id_fields = ["notification"]
+    actions = ["retry_selected"]
+    resource_classes = [
+        safe_resource(
+            models.Delivery,
+            (
+                "id",
+                "notification",
+                "channel",
+                "status",
+                "attempts",
+                "provider",
+                "provider_message_id",
+                "last_error",
+                "permanent",
+                "created_at",
+                "sent_at",
+                "delivered_at",
+            ),
+        )
+    ]
+
+    @admin.display(description="last error")
+    def short_error(self, obj: models.Delivery) -> str:
+        return obj.last_error if len(obj.last_error) <= 120 else obj.last_error[:119] + "…"
+
+    @admin.action(description="Retry selected failed deliveries", permissions=["retry"])
+    def retry_selected(self, request: HttpRequest, queryset: QuerySet[models.Delivery]) -> None:
+        from notifications.services.delivery import DeliveryActionError, retry_delivery
+
+        retried, permanent, not_failed = 0, 0, 0
+        for delivery in queryset.order_by("pk"):
+            if delivery.status != models.Delivery.Status.FAILED:
+                not_failed += 1
+                continue
+            if delivery.permanent:
+                permanent += 1
+                continue
+            try:
+                retry_delivery(delivery, user=request.user)
+            except DeliveryActionError:
+                not_failed += 1  # changed under us (another supervisor or agent retried it first)
+                continue
+            retried += 1
+        if retried:
+            self.message_user(request, f"Retrying {retried} failed delivery(ies).", messages.SUCCESS)
+        skipped = []
+        if permanent:
+            skipped.append(f"{permanent} permanent failure(s), which are never retried")
+        if not_failed:
+            skipped.append(f"{not_failed} not failed")
+        if skipped:
+            self.message_user(request, f"Skipped {' and '.join(skipped)}.", messages.WARNING)
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        # The same right as the card's Retry button: working the queue.
+        return request.user.has_perm("notifications.work_queue")
+
+
+if not admin.site.is_registered(models.Delivery):
+    admin.site.register(models.Delivery, DeliveryAdmin)
 _register(
     "CustomerContact",
     list_display=["customer", "email", "phone", "is_placeholder", "email_bad", "phone_bad", "push_bad"],

@@ -35,7 +35,8 @@ def deliver(self, delivery_id: int) -> str:
 
 @shared_task(name="notifications.delivery.tasks.release_held", acks_late=True)
 def release_held() -> int:
-    """Every minute (django-celery-beat): deliveries whose quiet hours are over go out."""
+    """Every minute (django-celery-beat): deliveries whose quiet hours are over go out, lost task messages
+    are re-sent, and sends whose worker died mid-call are failed as "outcome unknown" (never re-sent)."""
     from notifications.services.delivery import release_held as release
 
     return release()

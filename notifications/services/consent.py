@@ -1,4 +1,4 @@
-"""Writes to the consent ledger (append-only): withdrawals from the unsubscribe link, agents' records."""
+"""Writes to the consent ledger (append-only): withdrawals (unsubscribe link, SMS STOP), agents' records."""
 
 from __future__ import annotations
 
@@ -18,25 +18,33 @@ def withdraw_marketing_consent(
     customer: Customer,
     *,
     source: str,
+    channel: str = "",
     notification: Notification | None = None,
     evidence: dict | None = None,
     user=None,
     now: dt.datetime | None = None,
 ) -> tuple[ConsentChange, bool]:
-    """Record that the customer said no to marketing (every channel). Returns (entry, created).
+    """Record that the customer said no to marketing on `channel` (blank: every channel).
 
-    A second click on the same link finds the withdrawal already recorded and adds nothing:
-    the ledger shows changes of consent, not page views.
+    Returns (entry, created). A second click on the same link, or a second STOP, finds the
+    withdrawal already recorded and adds nothing: the ledger shows changes of consent, not page
+    views. PECR consent is per channel, so a withdrawal for one channel leaves the others as they were.
     """
     now = now or timezone.now()
     Customer.objects.select_for_update().filter(pk=customer.pk).first()  # serialise two clicks at once
-    latest = latest_consent_change(customer.pk)
-    if latest is not None and not latest.marketing_consent and latest.channel == "":
+    if channel:
+        # The latest entry for this channel or for every channel: either kind of withdrawal covers it.
+        latest = latest_consent_change(customer.pk, channel)
+        already = latest is not None and not latest.marketing_consent
+    else:
+        latest = latest_consent_change(customer.pk)
+        already = latest is not None and not latest.marketing_consent and latest.channel == ""
+    if already:
         return latest, False
     change = ConsentChange.objects.create(
         customer=customer,
         marketing_consent=False,
-        channel="",
+        channel=channel,
         source=source,
         evidence=evidence or {},
         notification=notification,

@@ -7,8 +7,11 @@ message all find the same row. The task then *claims* the row (QUEUED → SENDIN
 under SELECT … FOR UPDATE) before calling the provider: a second task run finds
 it SENDING/SENT/… and does nothing. Providers have no idempotency key for a
 publish, so a worker killed between the provider's answer and our commit leaves
-the row SENDING: we never guess and resend (at most once); it shows as stuck for
-an operator. Retries on transient errors put the row back to QUEUED first.
+the row SENDING: we never guess and resend (at most once). The periodic sweep
+fails such a row after `DELIVERY_SENDING_STALE_AFTER` as "outcome unknown", so it
+shows on the card and in the admin and an agent decides, after checking the
+provider's log, whether to retry. Retries on transient errors put the row back
+to QUEUED first.
 
 Only where allowed. Right before sending, the rules are re-checked on fresh data:
 marketing consent (import + later Unsubscribe + our ledger), message kind, the
@@ -23,6 +26,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,6 +47,8 @@ BAD_ADDRESS_CODES = frozenset(
     {"recipient_refused", "550", "551", "553", "InvalidParameter", "EndpointDisabled", "OptedOut"}
 )
 STUCK_AFTER = dt.timedelta(minutes=10)  # a QUEUED row untouched this long lost its broker message
+# How a swept SENDING row's last_error starts: the frequency cap and the admin filter look for it.
+OUTCOME_UNKNOWN = "Outcome unknown"
 
 
 class DeliveryActionError(Exception):
@@ -246,8 +252,10 @@ def _record_sent(
 
 
 def release_held(*, now: dt.datetime | None = None) -> int:
-    """Re-queue deliveries whose quiet hours are over (and any QUEUED row whose message was lost)."""
+    """The every-minute sweep: re-queue deliveries whose quiet hours are over (and any QUEUED row whose
+    message was lost), and fail the SENDING rows whose worker died (`fail_stale_sending`)."""
     now = now or timezone.now()
+    fail_stale_sending(now=now)
     due = list(Delivery.objects.filter(status=Status.HELD, held_until__lte=now).values_list("pk", flat=True))
     released = Delivery.objects.filter(pk__in=due, status=Status.HELD).update(status=Status.QUEUED, updated_at=now)
     stuck = list(
@@ -257,6 +265,56 @@ def release_held(*, now: dt.datetime | None = None) -> int:
         for pk in [*due, *stuck]:
             _enqueue(pk)  # the task's claim makes a duplicate message harmless
     return released
+
+
+def fail_stale_sending(*, now: dt.datetime | None = None) -> list[int]:
+    """SENDING rows older than DELIVERY_SENDING_STALE_AFTER become retryable failures; returns their ids.
+
+    The worker claimed the row and then stopped (killed, OOM, host lost) before recording what the
+    provider said. The message may or may not have gone, and providers take no idempotency key, so
+    this never sends: it makes the row visible as FAILED (not permanent) and leaves the decision to
+    an agent who can check the provider's log first.
+    """
+    now = now or timezone.now()
+    cutoff = now - settings.DELIVERY_SENDING_STALE_AFTER
+    swept: list[int] = []
+    candidates = Delivery.objects.filter(status=Status.SENDING, updated_at__lt=cutoff).values_list("pk", flat=True)
+    for pk in list(candidates):
+        with transaction.atomic():
+            # Re-read under the lock: the worker may have recorded its outcome since the query above.
+            d = (
+                Delivery.objects.select_for_update()
+                .select_related("notification")
+                .filter(pk=pk, status=Status.SENDING, updated_at__lt=cutoff)
+                .first()
+            )
+            if d is None:
+                continue
+            claimed = timezone.localtime(d.updated_at)
+            error = (
+                f"{OUTCOME_UNKNOWN}: the worker stopped after handing this to the provider at "
+                f"{claimed:%d %b %Y %H:%M} ({d.get_channel_display()} to {d.recipient or 'unknown recipient'}, "
+                f"attempt {d.attempts}); check the provider log before retrying."
+            )
+            d.status, d.permanent, d.last_error = Status.FAILED, False, error
+            d.save(update_fields=["status", "permanent", "last_error", "updated_at"])
+            record_event(
+                d.notification,
+                "failed",
+                source="sweeper",
+                at=now,
+                metadata={
+                    "error": error,
+                    "permanent": False,
+                    "outcome_unknown": True,
+                    "claimed_at": claimed.isoformat(),
+                    "attempts": d.attempts,
+                },
+            )
+            swept.append(d.pk)
+    if swept:
+        log.warning("marked %d delivery(ies) stuck in sending as failed (outcome unknown): %s", len(swept), swept)
+    return swept
 
 
 def retry_delivery(delivery: Delivery, *, user, now: dt.datetime | None = None) -> Delivery:

@@ -25,12 +25,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
 from django.utils import timezone
 
 from customers.models import DeliveryStatus
 from notifications.analysts.consent import marketing_consent
 from notifications.analysts.schemas import CustomerProfile, MessageKind
-from notifications.models import ContactPolicy, Notification
+from notifications.models import ContactPolicy, Delivery, Notification
 from notifications.models.policies import (
     PARAMETER_SCHEMAS,
     AccountStatusParams,
@@ -39,6 +40,7 @@ from notifications.models.policies import (
     QuietHoursParams,
 )
 from notifications.selectors.profiles import load_profiles
+from notifications.services.delivery import OUTCOME_UNKNOWN
 
 BLOCK = "block"  # a failure stops all contact
 MARKETING = "marketing"  # a failure stops marketing only
@@ -252,6 +254,15 @@ def _sent_from_queue(
         return {}
     since = now - dt.timedelta(days=max(params.marketing_window_days, params.channel_window_days))
     rows = Notification.objects.filter(customer_id__in=pks, status=Notification.Status.SENT, sent_at__gte=since)
+    # A message that never reached the customer (refused at send, bounced, failed) is not contact, so it
+    # does not use up the cap. Everything else counts: on its way (queued, held, sending), reached (sent,
+    # delivered, called) or a call still to make; and a failure swept as "outcome unknown", because the
+    # provider may have delivered it. Same query: the delivery is a LEFT JOIN, so items sent before the
+    # delivery layer (no Delivery row) still count.
+    rows = rows.exclude(
+        Q(delivery__status__in=(Delivery.Status.BOUNCED, Delivery.Status.SUPPRESSED))
+        | (Q(delivery__status=Delivery.Status.FAILED) & ~Q(delivery__last_error__startswith=OUTCOME_UNKNOWN))
+    )
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
     sent: dict[int, list[_SentRecord]] = defaultdict(list)

@@ -4,7 +4,7 @@ Each is authenticated by what it carries (a signed token, or the webhook's
 secret), and each answers harmlessly to anything it does not recognise: a
 tampered pixel token still gets the 1×1 GIF, a tampered click goes to a plain
 landing page (never to a URL taken from the request), a bad unsubscribe token
-gets a page saying so, a bad webhook secret gets 403.
+gets a page saying so, a bad webhook secret or SNS signature gets 403.
 
 Unsubscribe: GET shows a page with one button and changes nothing, because
 security scanners follow every link in an email (Mautic #9798); the button's
@@ -127,13 +127,34 @@ def _authenticated(request: HttpRequest) -> bool:
     return bool(signature) and hmac.compare_digest(signature.encode(), expected.encode())
 
 
-@csrf_exempt  # a provider cannot send a CSRF token; the shared secret or HMAC signature authenticates it
+def _sns_envelope(request: HttpRequest) -> dict | None:
+    """The body, if it is an SNS message (SNS cannot send our secret: its signature authenticates it)."""
+    from notifications.delivery.sns_inbound import is_sns_message
+
+    try:
+        envelope = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    if not isinstance(envelope, dict):
+        return None
+    return envelope if is_sns_message(envelope, request.headers.get("X-Amz-Sns-Message-Type", "")) else None
+
+
+@csrf_exempt  # a provider cannot send a CSRF token; the secret, HMAC or SNS signature authenticates it
 @require_POST
 def delivery_webhook(request: HttpRequest) -> HttpResponse:
+    if _authenticated(request):
+        return _relay_receipt(request)
+    sns = _sns_envelope(request)
+    if sns is None:
+        return JsonResponse({"error": "forbidden"}, status=403)
+    return _sns_message(sns)
+
+
+def _relay_receipt(request: HttpRequest) -> HttpResponse:
+    """Our own relay, authenticated by the shared secret or its HMAC."""
     from notifications.services.receipts import BadReceipt, process_receipt
 
-    if not _authenticated(request):
-        return JsonResponse({"error": "forbidden"}, status=403)
     try:
         envelope = json.loads(request.body)
         if not isinstance(envelope, dict):
@@ -142,4 +163,23 @@ def delivery_webhook(request: HttpRequest) -> HttpResponse:
     except (json.JSONDecodeError, UnicodeDecodeError, BadReceipt) as exc:
         return JsonResponse({"error": f"bad receipt: {exc}"}, status=400)
     log.info("delivery receipt %s: %s", envelope.get("MessageId"), outcome)
+    return JsonResponse({"outcome": outcome})
+
+
+def _sns_message(envelope: dict) -> HttpResponse:
+    """An AWS SNS subscription: the service verifies the signature and the topic before anything happens."""
+    from notifications.delivery.sns_inbound import SnsConfirmationError, SnsVerificationError
+    from notifications.services.receipts import BadReceipt, process_sns_message
+
+    try:
+        outcome = process_sns_message(envelope)
+    except SnsVerificationError as exc:
+        log.warning("SNS message %s refused: %s", str(envelope.get("MessageId"))[:100], exc)
+        return JsonResponse({"error": "forbidden"}, status=403)
+    except SnsConfirmationError as exc:
+        log.error("SNS subscription not confirmed: %s", exc)
+        return JsonResponse({"error": "subscription not confirmed; SNS will send it again"}, status=502)
+    except BadReceipt as exc:
+        return JsonResponse({"error": f"bad receipt: {exc}"}, status=400)
+    log.info("SNS message %s: %s", envelope.get("MessageId"), outcome)
     return JsonResponse({"outcome": outcome})

@@ -8,15 +8,22 @@ Point a real boto3 SNS client at it (`endpoint_url=server.url`) and script answe
 
 When the script is empty every Publish succeeds with a fresh MessageId. Every
 request is recorded (`sns.requests`: the parsed form fields) for assertions.
+
+It also plays SNS's side of an HTTPS subscription to our webhook: it serves a
+signing certificate (`sns.serve(path, body)`), answers the SubscribeURL GET
+(`?Action=ConfirmSubscription&…`, recorded in `sns.gets`), and `SnsSigner` signs
+messages the way SNS does (SignatureVersion 1 or 2) with a throwaway key.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import itertools
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 from botocore.config import Config
@@ -74,7 +81,24 @@ class Request:
         return None
 
 
+def confirmed(subscription_arn: str = "arn:aws:sns:eu-west-2:123456789012:receipts:sub-1") -> Scripted:
+    return Scripted(
+        200,
+        f'<ConfirmSubscriptionResponse xmlns="{NS}"><ConfirmSubscriptionResult><SubscriptionArn>'
+        f"{subscription_arn}</SubscriptionArn></ConfirmSubscriptionResult></ConfirmSubscriptionResponse>",
+    )
+
+
 class FakeSns(LocalFakeServer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.gets: list[str] = []  # every GET's path and query, in order
+        self._files: dict[str, bytes] = {}
+
+    def serve(self, path: str, body: bytes) -> str:
+        """Serve `body` at `path` (e.g. a signing certificate); returns its URL."""
+        self._files[path] = body
+        return f"{self.url}{path}"
 
     def start(self) -> FakeSns:
         fake = self
@@ -84,6 +108,9 @@ class FakeSns(LocalFakeServer):
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 fake._handle(self)
+
+            def do_GET(self) -> None:  # noqa: N802
+                fake._handle_get(self)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -110,6 +137,24 @@ class FakeSns(LocalFakeServer):
             scripted = self._script.popleft() if self._script else None
         if scripted is None:
             scripted = published() if fields.get("Action") == "Publish" else error(400, "InvalidAction", "no such")
+        self._reply(handler, scripted)
+
+    def _handle_get(self, handler: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(handler.path)
+        fields = {key: values[0] for key, values in parse_qs(parts.query).items()}
+        with self._lock:
+            self.gets.append(handler.path)
+            body = self._files.get(parts.path)
+            scripted = None
+            if body is None and fields.get("Action") == "ConfirmSubscription":
+                scripted = self._script.popleft() if self._script else confirmed()
+        if body is not None:
+            scripted = Scripted(200, body.decode())
+        elif scripted is None:
+            scripted = error(404, "NotFound", "no such path")
+        self._reply(handler, scripted)
+
+    def _reply(self, handler: BaseHTTPRequestHandler, scripted: Scripted) -> None:
         data = scripted.body.encode()
         try:
             handler.send_response(scripted.status)
@@ -119,3 +164,54 @@ class FakeSns(LocalFakeServer):
             handler.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+# The fields SNS signs per message type (its documented canonical order); Subject only when present.
+_SIGNED = {
+    "Notification": ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"),
+    "SubscriptionConfirmation": ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"),
+    "UnsubscribeConfirmation": ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"),
+}
+
+
+class SnsSigner:
+    """Signs messages as SNS does, with a fresh RSA key and a self-signed certificate.
+
+    Written independently of the code under test (from the AWS documentation), so a mistake in
+    the production canonical string shows up as a refused message.
+    """
+
+    def __init__(self) -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.x509.oid import NameOID
+
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
+        now = dt.datetime.now(dt.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .sign(self.key, hashes.SHA256())
+        )
+        self.pem = cert.public_bytes(serialization.Encoding.PEM)
+
+    def sign(self, message: dict, *, cert_url: str, version: str = "2") -> dict:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        text = "".join(f"{k}\n{message[k]}\n" for k in _SIGNED[message["Type"]] if k in message)
+        algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()
+        signature = self.key.sign(text.encode(), padding.PKCS1v15(), algorithm)
+        return {
+            **message,
+            "SignatureVersion": version,
+            "Signature": base64.b64encode(signature).decode(),
+            "SigningCertURL": cert_url,
+        }
