@@ -170,3 +170,22 @@ def record_sent(user, notification) -> AuditEvent:  # noqa: ANN001
         body=notification.body,
         edited=notification.is_edited,
     )
+
+
+def record_consent(change) -> AuditEvent:  # noqa: ANN001 - a notifications.ConsentChange
+    """A change of marketing consent, from any source (a link, a STOP reply, an agent, an import)."""
+    verb = "given" if change.marketing_consent else "withdrawn"
+    channel = change.channel or "every channel"
+    return record_event(
+        change.recorded_by,
+        Action.CONSENT,
+        change.customer,
+        {
+            "marketing_consent": change.marketing_consent,
+            "channel": change.channel,
+            "source": change.source,
+            "consent_change": change.pk,
+            "notification": change.notification_id,
+        },
+        summary=f"Marketing consent {verb} for {channel} ({change.get_source_display()})",
+    )

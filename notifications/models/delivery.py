@@ -172,6 +172,7 @@ class ConsentChange(AppendOnlyModel):
         ONE_CLICK = "one_click", "List-Unsubscribe one-click (RFC 8058)"
         INTERACTION_IMPORT = "interaction_import", "Interaction import"
         AGENT = "agent", "Agent"
+        INBOUND_SMS = "inbound_sms", "SMS reply (STOP)"
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="consent_changes")
     marketing_consent = models.BooleanField(help_text="True: given; False: withdrawn.")

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from control.services import audit
 from customers.models import Customer
 from notifications.models import ConsentChange, Notification
 from notifications.selectors.consent import latest_consent_change
@@ -53,6 +54,7 @@ def withdraw_marketing_consent(
     )
     if notification is not None:
         record_event(notification, "unsubscribed", source=source, at=now, metadata={"consent_change": change.pk})
+    audit.record_consent(change)
     return change, True
 
 
@@ -61,7 +63,7 @@ def give_marketing_consent(
     customer: Customer, *, user, evidence: dict, channel: str = "", now: dt.datetime | None = None
 ) -> ConsentChange:
     """An agent records an explicit opt-in (what was said, when): the only way consent comes back."""
-    return ConsentChange.objects.create(
+    change = ConsentChange.objects.create(
         customer=customer,
         marketing_consent=True,
         channel=channel,
@@ -70,3 +72,5 @@ def give_marketing_consent(
         recorded_by=user,
         occurred_at=now or timezone.now(),
     )
+    audit.record_consent(change)
+    return change

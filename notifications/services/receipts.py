@@ -31,9 +31,6 @@ log = logging.getLogger(__name__)
 # Replies that mean "stop": the words carriers and AWS treat as opt-outs, and "STOP" with anything after it.
 OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 INBOUND_SMS_RECEIPT_PREFIX = "inbound-sms:"
-# ConsentChange.Source has no SMS-reply value (adding one needs a migration): the reply STOP is the
-# message's own opt-out, like the email's unsubscribe link; the evidence says "inbound_sms".
-INBOUND_SMS_CONSENT_SOURCE = ConsentChange.Source.UNSUBSCRIBE_LINK
 
 
 class BadReceipt(ValueError):
@@ -160,11 +157,10 @@ def _apply_inbound_sms(message: dict, sns_message_id: str) -> str:
         )
         _, created = consent_service.withdraw_marketing_consent(
             customer,
-            source=INBOUND_SMS_CONSENT_SOURCE,
+            source=ConsentChange.Source.INBOUND_SMS,
             channel="SMS",
             notification=replied_to.notification if replied_to else None,
             evidence={
-                "method": "inbound_sms",
                 "reply": body[:160],
                 "keyword": word,
                 "origination_number": number,

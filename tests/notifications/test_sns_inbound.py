@@ -263,14 +263,14 @@ def test_a_stop_reply_withdraws_sms_marketing_and_the_next_marketing_sms_is_refu
     assert response.status_code == 200 and response.json()["outcome"].startswith("opted out")
     change = ConsentChange.objects.get(customer=customer)
     assert (change.marketing_consent, change.channel) == (False, "SMS")
-    assert change.evidence["method"] == "inbound_sms" and change.evidence["inbound_message_id"] == "in-1"
+    assert change.source == "inbound_sms" and change.evidence["inbound_message_id"] == "in-1"
     assert change.notification_id == sms_customer.pk  # the message they replied to shows the unsubscribe
     assert NotificationEvent.objects.filter(notification=sms_customer, kind="unsubscribed").exists()
 
     marketing_sms = approved(channel="SMS", subject="", kind="marketing", situation="tariff_value", customer=customer)
     d = service.queue_delivery(marketing_sms)
     assert service.attempt_delivery(d.pk, now=NOON) == "suppressed"
-    assert Delivery.objects.get(pk=d.pk).last_error.startswith("Consent: marketing consent withdrawn")
+    assert Delivery.objects.get(pk=d.pk).last_error.startswith("Consent: marketing consent withdrawn (SMS reply (STOP)")
     # PECR consent is per channel: STOP by text does not withdraw marketing email.
     marketing_email = approved(kind="marketing", situation="tariff_value", customer=customer)
     assert service.attempt_delivery(service.queue_delivery(marketing_email).pk, now=NOON) == "delivered"

@@ -89,3 +89,22 @@ def test_consent_comes_back_only_with_an_explicit_recorded_opt_in(client):
     give_marketing_consent(n.customer, user=agent, evidence={"said": "Yes, send me offers"})
     state = current_marketing_consent(n.customer_id)
     assert state.marketing and state.source == "agent"
+
+
+def test_each_consent_change_is_in_the_control_rooms_audit_trail(client):
+    from control.models import AuditEvent
+
+    agent = make_role_user("alex", "Agents")
+    n = approved(kind="marketing", situation="tariff_value")
+    client.post(reverse("tracking:unsubscribe", args=[unsubscribe_token(n.customer_id, n.pk)]))
+    client.post(reverse("tracking:unsubscribe", args=[unsubscribe_token(n.customer_id, n.pk)]))  # no change
+    give_marketing_consent(n.customer, user=agent, evidence={"said": "Yes, send me offers"})
+    events = list(
+        AuditEvent.objects.filter(action="consent", customer_ref=n.customer.customer_id)
+        .order_by("pk")
+        .values_list("summary", "actor_name")
+    )
+    assert events == [
+        ("Marketing consent withdrawn for every channel (Unsubscribe link)", ""),
+        ("Marketing consent given for every channel (Agent)", "alex"),
+    ]
