@@ -36,7 +36,7 @@ from notifications.delivery.backends import (
     TransientDeliveryError,
     get_backend,
 )
-from notifications.models import Delivery, Notification, NotificationEvent
+from notifications.models import Delivery, Notification
 from notifications.selectors.consent import current_marketing_consent
 from notifications.services import contacts
 from notifications.services.events import record_event
@@ -115,35 +115,10 @@ def queue_delivery(notification: Notification, *, user=None, now: dt.datetime | 
             },
         )
         if created:
-            _record_draft_history(n)
             record_event(n, "approved", source="agent", at=now, user=user, metadata={"version": n.version})
             if n.channel != "Phone":  # a phone message is a call for the agent, never sent by us
                 _enqueue(delivery.pk)
     return delivery
-
-
-def _record_draft_history(n: Notification) -> None:
-    """The trail's first entries, from the item itself: drafted (by which analyst) and, if so, edited.
-
-    The pipeline and the autosave write with bulk/conditional UPDATEs (no per-row hook), so the
-    draft's history is written once, when the agent approves it, with the original timestamps.
-    """
-    from notifications.selectors.results import word_edits
-
-    if NotificationEvent.objects.filter(notification=n, kind="drafted").exists():
-        return
-    provider = n.analysis.provider if n.analysis_id and n.analysis else "unknown"
-    record_event(n, "drafted", source=provider, at=n.created_at, metadata={"fallback": n.is_fallback})
-    if n.is_edited:
-        distance = word_edits(f"{n.original_subject} {n.original_body}", f"{n.subject} {n.body}")
-        record_event(
-            n,
-            "edited",
-            source="agent",
-            at=n.edited_at or n.created_at,
-            user=n.edited_by,
-            metadata={"version": n.version, "word_edits": distance},
-        )
 
 
 def _claim(delivery_id: int, now: dt.datetime) -> tuple[Delivery | None, Notification | None, str]:

@@ -54,7 +54,7 @@ def test_queue_delivery_is_keyed_by_the_notification(agent, enqueued, django_cap
         second = service.queue_delivery(n, user=agent)  # a double click / second tab / retried request
     assert first.pk == second.pk and Delivery.objects.count() == 1
     assert enqueued == [first.pk]  # one task message, only after commit
-    assert kinds(n) == ["drafted", "approved"]
+    assert kinds(n) == ["approved"]
 
 
 def test_email_goes_once_with_text_html_and_is_delivered(agent):
@@ -72,7 +72,7 @@ def test_email_goes_once_with_text_html_and_is_delivered(agent):
     d.refresh_from_db()
     assert (d.status, d.attempts, d.provider) == ("delivered", 1, "email")
     assert d.provider_message_id and d.delivered_at
-    assert kinds(n) == ["drafted", "approved", "sent", "delivered"]
+    assert kinds(n) == ["approved", "sent", "delivered"]
 
 
 def test_marketing_email_has_one_click_unsubscribe_headers(agent):
@@ -163,7 +163,7 @@ def test_quiet_hours_hold_then_release_at_eight(agent, outbox, enqueued, django_
     assert enqueued == [d.pk, d.pk]  # once when approved, once when released
     assert service.attempt_delivery(d.pk, now=dt.datetime(2026, 11, 25, 8, 0, 5, tzinfo=LONDON)) == "delivered"
     assert len(list((outbox / "sms").glob("*.json"))) == 1
-    assert kinds(n) == ["drafted", "approved", "held", "sent", "delivered"]
+    assert kinds(n) == ["approved", "held", "sent", "delivered"]
 
 
 def test_email_is_not_subject_to_quiet_hours(agent):
@@ -319,18 +319,6 @@ def test_the_release_runs_every_minute_from_the_beat_schedule():
 
     task = PeriodicTask.objects.get(task="notifications.delivery.tasks.release_held")
     assert task.enabled and (task.interval.every, task.interval.period) == (1, "minutes")
-
-
-def test_the_trail_starts_with_the_draft_and_the_agents_edit(agent):
-    n = approved(user=agent, body="Hello, we have sorted your bill and refunded the difference.")
-    n.edited_by, n.edited_at = agent, timezone.now()
-    n.save()
-    service.queue_delivery(n, user=agent)
-    service.queue_delivery(n, user=agent)  # approving twice writes the draft history once
-    trail = list(NotificationEvent.objects.filter(notification=n).values_list("kind", "source", "user", "metadata"))
-    assert [t[0] for t in trail] == ["drafted", "edited", "approved"]
-    assert trail[0][1] == "offline"  # which analyst drafted it
-    assert trail[1][2] == agent.pk and trail[1][3]["word_edits"] > 0
 
 
 def test_a_broker_outage_does_not_break_the_send(agent, monkeypatch, django_capture_on_commit_callbacks):

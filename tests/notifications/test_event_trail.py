@@ -86,3 +86,29 @@ def test_a_refused_edit_leaves_no_event():
     with pytest.raises(StaleEdit):
         queue.edit_draft(n, user=agent, subject=n.subject, body="Something else", expected_version=7)
     assert not NotificationEvent.objects.filter(notification=n, kind="edited").exists()
+
+
+def test_a_draft_the_pipeline_wrote_an_agent_edited_and_sent_has_its_whole_trail(
+    settings, django_capture_on_commit_callbacks
+):
+    from notifications.services.delivery import attempt_delivery
+    from notifications.services.sending import send_notification
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    agent = make_role_user("agent")
+    customer = make_customer(channel="Email")
+    _run()
+    n = queue.claim(Notification.objects.get(customer=customer), user=agent)
+    n = queue.edit_draft(n, user=agent, subject=n.subject, body=n.body + " Kind regards.", expected_version=1)
+    with django_capture_on_commit_callbacks(execute=False):
+        send_notification(n, user=agent, expected_version=2)
+    attempt_delivery(n.delivery.pk)
+
+    trail = list(NotificationEvent.objects.filter(notification=n).values_list("kind", "user"))
+    assert trail == [
+        ("drafted", None),
+        ("edited", agent.pk),
+        ("approved", agent.pk),
+        ("sent", None),
+        ("delivered", None),
+    ]
