@@ -205,12 +205,14 @@ def bench_offline(args, work: Path, env: dict[str, str]) -> None:
 
 
 def bench_bedrock(args, work: Path, env: dict[str, str]) -> None:
+    from control.services.erasure import allow_erasure
     from customers.models import AccountActivity, Customer, Interaction
     from notifications.models import AICall, Notification
     from tests.fakes.bedrock_server import FakeBedrock
 
-    Notification.objects.all().delete()
-    Customer.objects.all().delete()
+    with allow_erasure():  # part (a)'s drafts and their event trails are append-only in the database
+        Notification.objects.all().delete()
+        Customer.objects.all().delete()
     _value_seekers(args.value_seekers, Customer, AccountActivity, Interaction)
 
     with FakeBedrock(latency=args.latency) as server:
