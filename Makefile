@@ -4,12 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint
+.PHONY: run test install lint constraints
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -26,6 +26,7 @@ run: install
 
 test: install $(CHROMIUM)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -m "not transactional"
 	$(PY) -m pytest -m "transactional and not worker"
 	$(PY) -m pytest -m worker
@@ -33,3 +34,10 @@ test: install $(CHROMIUM)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# After changing requirements*.txt: resolve them afresh (no old pins) and pin the whole set again.
+constraints:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet -r requirements-dev.txt
+	{ head -2 constraints.txt; .venv-lock/bin/pip freeze; } > constraints.txt.new && mv constraints.txt.new constraints.txt
+	rm -rf .venv-lock

@@ -92,9 +92,7 @@ class Customer(models.Model):
             models.CheckConstraint(condition=_between("age", 16, 120), name="customer_age_range"),
             models.CheckConstraint(condition=_in("preferred_channel", Channel), name="customer_channel_valid"),
             models.CheckConstraint(condition=_in("income_bracket", IncomeBracket), name="customer_income_valid"),
-            models.CheckConstraint(
-                condition=_between("satisfaction_score", 1, 10), name="customer_satisfaction_range"
-            ),
+            models.CheckConstraint(condition=_between("satisfaction_score", 1, 10), name="customer_satisfaction_range"),
         ]
 
     def __str__(self) -> str:

@@ -187,9 +187,7 @@ def _restore_into_an_empty_database() -> None:
                 if not hasattr(connection, "_test_serialized_contents") and db_name in SERIALIZED_SNAPSHOTS:
                     connection._test_serialized_contents = SERIALIZED_SNAPSHOTS[db_name]
                 if hasattr(connection, "_test_serialized_contents"):
-                    call_command(
-                        "flush", verbosity=0, interactive=False, database=db_name, inhibit_post_migrate=True
-                    )
+                    call_command("flush", verbosity=0, interactive=False, database=db_name, inhibit_post_migrate=True)
         restore(cls)
 
     django.test.TransactionTestCase._fixture_setup = fixture_setup
