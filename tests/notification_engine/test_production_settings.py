@@ -56,3 +56,36 @@ def test_every_response_carries_a_content_security_policy(client):
     assert "script-src 'self'" in policy
     assert "unsafe-eval" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def _shell(code: str, **env_overrides: str) -> str:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "notification_engine.settings", **env_overrides}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_postgresql_connections_turn_jit_off_unless_the_url_says_otherwise():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'].get('options'))"
+    assert _shell(code, DATABASE_URL="postgres://u@db.example.org/sne") == "-c jit=off"
+    assert (
+        _shell(code, DATABASE_URL="postgres://u@db.example.org/sne?options=-c%20work_mem%3D64MB") == "-c work_mem=64MB"
+    )
+
+
+def test_a_proxy_count_without_a_forwarded_header_refuses_to_start():
+    result = _manage(
+        "check",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="notify.example.org",
+        AXES_IPWARE_PROXY_COUNT="1",
+        AXES_IPWARE_META_PRECEDENCE_ORDER="REMOTE_ADDR",
+    )
+    assert result.returncode != 0 and "AXES_IPWARE_META_PRECEDENCE_ORDER" in result.stderr
