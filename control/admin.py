@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -16,6 +18,25 @@ from notifications.selectors.budget import bedrock_spend_this_month, monthly_bud
 admin.site.site_header = "Smart Notification Engine — control room"
 admin.site.site_title = "Smart Notification Engine — control room"
 admin.site.index_title = "Control room"
+
+
+ROLE_HELP = "Agents work the queue; Supervisors and Admins also open this admin (staff status follows)."
+
+
+class RoleUserAdmin(UserAdmin):
+    """Users: staff status follows the role groups (control/signals.py), so it is shown, not edited."""
+
+    readonly_fields = [*UserAdmin.readonly_fields, "is_staff"]
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):  # noqa: ANN001, ANN201
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "groups" in form.base_fields:
+            form.base_fields["groups"].help_text = ROLE_HELP
+        return form
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), RoleUserAdmin)
 
 
 @admin.register(AuditEvent)

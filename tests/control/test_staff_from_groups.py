@@ -108,3 +108,10 @@ def test_superusers_are_left_alone():
     root.groups.clear()
     root.refresh_from_db()
     assert root.is_staff and can_open_the_admin(root)
+
+
+def test_the_user_page_shows_staff_status_as_following_the_groups(admin_client):
+    agent = make_role_user("ailsa", AGENTS)
+    page = admin_client.get(reverse("admin:auth_user_change", args=[agent.pk])).content.decode()
+    assert 'name="is_staff"' not in page  # not an input: the groups decide
+    assert "staff status follows" in page
