@@ -20,9 +20,8 @@ from control.services.audit import record_event
 from customers import models
 from customers.importing.reader import utf8_problem_message
 from customers.resources import RESOURCES
-from notifications import models as notification_models
 from notifications.admin.base import ReadOnlyInline, SelectedRowsExportMixin
-from notifications.models import CustomerAnalysis, Notification
+from notifications.models import ConsentChange, CustomerAnalysis, Notification
 
 
 class DatasetAdmin(SelectedRowsExportMixin, ImportExportActionModelAdmin):
@@ -128,13 +127,10 @@ class NotificationInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("sent_by")
 
 
-_consent_model = getattr(notification_models, "ConsentChange", None)
-
-
 class ConsentChangeInline(ReadOnlyInline):
     """The delivery layer's append-only consent ledger for this customer."""
 
-    model = _consent_model
+    model = ConsentChange
     verbose_name_plural = "consent changes"
     fields = ["occurred_at", "marketing_consent", "channel", "source", "recorded_by"]
     ordering = ["-occurred_at"]
@@ -166,7 +162,7 @@ class CustomerAdmin(DatasetAdmin):
         RecommendedActionInline,
         AnalysisInline,
         NotificationInline,
-        *([ConsentChangeInline] if _consent_model is not None else []),
+        ConsentChangeInline,
     ]
     actions = ["reanalyse_selected"]
 

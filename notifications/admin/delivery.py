@@ -20,9 +20,7 @@ from .base import ReadOnlyAdmin, SafeExportMixin
 
 
 def _register(name: str, **options: object) -> None:
-    model = getattr(models, name, None)
-    if model is None or admin.site.is_registered(model):
-        return
+    model = getattr(models, name)
     export_fields = options.pop("export_fields", ())
     attrs = dict(options)
     if export_fields:
@@ -88,14 +86,14 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[models.Delivery]) -> QuerySet[models.Delivery]:
-        from notifications.services.delivery import OUTCOME_UNKNOWN, STUCK_AFTER
+        from notifications.services.delivery import STUCK_AFTER
 
         Status = models.Delivery.Status  # noqa: N806 - a class
         value = self.value()
         if value == "retryable":
             return queryset.filter(status=Status.FAILED, permanent=False)
         if value == "outcome_unknown":
-            return queryset.filter(status=Status.FAILED, last_error__startswith=OUTCOME_UNKNOWN)
+            return queryset.filter(status=Status.FAILED, last_error__startswith=models.Delivery.OUTCOME_UNKNOWN)
         if value == "permanent":
             return queryset.filter(status=Status.FAILED, permanent=True)
         if value == "stuck":

@@ -82,6 +82,8 @@ class Delivery(models.Model):
     # A delivery in these states may be handed to the backend by the task.
     SENDABLE = (Status.QUEUED,)
     FINAL = (Status.SENT, Status.DELIVERED, Status.BOUNCED, Status.SUPPRESSED, Status.CALLED)
+    # How last_error starts when a worker died mid-send: the provider may well have delivered it.
+    OUTCOME_UNKNOWN = "Outcome unknown"
 
     class CallOutcome(models.TextChoices):
         REACHED = "reached", "Reached"

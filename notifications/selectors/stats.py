@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from notifications.models import AnalysisJob, Notification
 from notifications.models.queue import PRIORITY_RANK
+from notifications.selectors.jobs import latest_job
 from notifications.selectors.queue import waiting_q
 
 
@@ -29,15 +30,6 @@ def start_of_today(now: dt.datetime) -> dt.datetime:
     """Midnight in the project's time zone (UK): "today" as an agent means it."""
     local = timezone.localtime(now)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def latest_job() -> AnalysisJob | None:
-    """The newest job of any kind; the jobs layer's selector when it is there."""
-    try:
-        from notifications.selectors.jobs import latest_job as jobs_latest_job
-    except ImportError:  # the jobs layer lands separately; the row is the same either way
-        return AnalysisJob.objects.select_related("created_by").order_by("-created_at").first()
-    return jobs_latest_job()
 
 
 def queue_stats(user, now: dt.datetime | None = None) -> QueueStats:

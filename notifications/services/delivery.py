@@ -40,6 +40,7 @@ from notifications.models import Delivery, Notification
 from notifications.selectors.consent import current_marketing_consent
 from notifications.services import contacts
 from notifications.services.events import record_event
+from notifications.services.policies import check_send_allowed
 
 log = logging.getLogger(__name__)
 Status = Delivery.Status
@@ -48,7 +49,6 @@ BAD_ADDRESS_CODES = frozenset(
 )
 STUCK_AFTER = dt.timedelta(minutes=10)  # a QUEUED row untouched this long lost its broker message
 # How a swept SENDING row's last_error starts: the frequency cap and the admin filter look for it.
-OUTCOME_UNKNOWN = "Outcome unknown"
 
 
 class DeliveryActionError(Exception):
@@ -69,8 +69,6 @@ class SendTimeVerdict:
 
 def send_time_check(n: Notification, *, now: dt.datetime | None = None) -> SendTimeVerdict:
     """Every rule, on fresh data, at the moment of sending; each refusal names its rule."""
-    from notifications.services.policies import check_send_allowed  # the jobs layer's policy engine
-
     now = now or timezone.now()
     verdict = SendTimeVerdict()
     if n.kind == "marketing":
@@ -267,7 +265,7 @@ def fail_stale_sending(*, now: dt.datetime | None = None) -> list[int]:
                 continue
             claimed = timezone.localtime(d.updated_at)
             error = (
-                f"{OUTCOME_UNKNOWN}: the worker stopped after handing this to the provider at "
+                f"{Delivery.OUTCOME_UNKNOWN}: the worker stopped after handing this to the provider at "
                 f"{claimed:%d %b %Y %H:%M} ({d.get_channel_display()} to {d.recipient or 'unknown recipient'}, "
                 f"attempt {d.attempts}); check the provider log before retrying."
             )

@@ -40,7 +40,6 @@ from notifications.models.policies import (
     QuietHoursParams,
 )
 from notifications.selectors.profiles import load_profiles
-from notifications.services.delivery import OUTCOME_UNKNOWN
 
 BLOCK = "block"  # a failure stops all contact
 MARKETING = "marketing"  # a failure stops marketing only
@@ -261,7 +260,7 @@ def _sent_from_queue(
     # delivery layer (no Delivery row) still count.
     rows = rows.exclude(
         Q(delivery__status__in=(Delivery.Status.BOUNCED, Delivery.Status.SUPPRESSED))
-        | (Q(delivery__status=Delivery.Status.FAILED) & ~Q(delivery__last_error__startswith=OUTCOME_UNKNOWN))
+        | (Q(delivery__status=Delivery.Status.FAILED) & ~Q(delivery__last_error__startswith=Delivery.OUTCOME_UNKNOWN))
     )
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)

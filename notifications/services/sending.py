@@ -23,6 +23,7 @@ from control.services import audit
 from notifications.models import ContactPolicy, Notification
 from notifications.selectors.consent import current_marketing_consent
 from notifications.selectors.queue import claim_cutoff
+from notifications.services.policies import check_send_allowed
 from notifications.services.queue import QueueActionError, display_name
 
 
@@ -65,14 +66,6 @@ def policy_label(rule: str) -> str:
         return rule.replace("_", " ").capitalize()
 
 
-def _policy_verdict(n: Notification, now: dt.datetime):
-    try:
-        from notifications.services.policies import check_send_allowed
-    except ImportError:  # the policy engine ships with the jobs layer; until then consent is checked here
-        return None
-    return check_send_allowed(n, now=now)
-
-
 def check_send(
     n: Notification, *, user, expected_version: int | None = None, now: dt.datetime | None = None
 ) -> SendCheck:
@@ -104,36 +97,35 @@ def check_send(
         allowed, why = marketing_consent(n)
         if not allowed:
             check.reasons.append(f"Marketing message refused: {why}. Only a service message may be sent.")
-    verdict = _policy_verdict(n, now)
-    if verdict is not None:
-        check.policy_results = [
-            {
-                "policy": str(r.policy),
-                "passed": bool(r.passed),
-                "reason": str(r.reason),
-                "effect": str(getattr(r, "effect", "block")),
-            }
-            for r in verdict.results
-        ]
-        failed = [r for r in check.policy_results if not r["passed"] and r["policy"] != "consent"]
-        blocking = [r for r in failed if r["effect"] == "block"]
-        marketing_only = [r for r in failed if r["effect"] == "marketing"]
-        held = bool(verdict.held_until and verdict.held_until > now)
-        if not verdict.allowed:
-            check.reasons.extend(f"Contact policy “{policy_label(r['policy'])}”: {r['reason']}" for r in blocking)
-            if not blocking and not check.reasons and not held:
-                check.reasons.append("The contact policies do not allow contacting this customer now.")
-        if n.kind == "marketing" and not verdict.marketing_allowed:
-            check.reasons.extend(
-                f"Marketing not allowed by “{policy_label(r['policy'])}”: {r['reason']}" for r in marketing_only
-            )
-        if held:
-            # Quiet hours delay, they do not refuse: the delivery is held and goes when the window opens.
-            check.held_until = verdict.held_until
-            check.notices.append(
-                f"Quiet hours: this {n.channel} message will be held and sent at "
-                f"{timezone.localtime(verdict.held_until):%H:%M on %d %b}."
-            )
+    verdict = check_send_allowed(n, now=now)
+    check.policy_results = [
+        {
+            "policy": str(r.policy),
+            "passed": bool(r.passed),
+            "reason": str(r.reason),
+            "effect": str(r.effect),
+        }
+        for r in verdict.results
+    ]
+    failed = [r for r in check.policy_results if not r["passed"] and r["policy"] != "consent"]
+    blocking = [r for r in failed if r["effect"] == "block"]
+    marketing_only = [r for r in failed if r["effect"] == "marketing"]
+    held = bool(verdict.held_until and verdict.held_until > now)
+    if not verdict.allowed:
+        check.reasons.extend(f"Contact policy “{policy_label(r['policy'])}”: {r['reason']}" for r in blocking)
+        if not blocking and not check.reasons and not held:
+            check.reasons.append("The contact policies do not allow contacting this customer now.")
+    if n.kind == "marketing" and not verdict.marketing_allowed:
+        check.reasons.extend(
+            f"Marketing not allowed by “{policy_label(r['policy'])}”: {r['reason']}" for r in marketing_only
+        )
+    if held:
+        # Quiet hours delay, they do not refuse: the delivery is held and goes when the window opens.
+        check.held_until = verdict.held_until
+        check.notices.append(
+            f"Quiet hours: this {n.channel} message will be held and sent at "
+            f"{timezone.localtime(verdict.held_until):%H:%M on %d %b}."
+        )
     return check
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from notifications.analysts.checks import check_draft
 from notifications.forms import DraftForm, VersionForm
 from notifications.models import Notification
 from notifications.selectors.profiles import load_profiles
@@ -18,10 +19,6 @@ from notifications.views.common import card_response, workspace_view
 
 def draft_warnings(n: Notification) -> list[dict]:
     """The analysts' trust checks (British English, grounding, consent, length) on the current text."""
-    try:
-        from notifications.analysts.checks import check_draft
-    except ImportError:  # the checks ship with the analysts; no warnings until they exist
-        return []
     profile = load_profiles([n.customer_id]).get(n.customer_id)
     if profile is None:
         return []

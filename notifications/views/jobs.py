@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
 from notifications.models import AnalysisJob
+from notifications.services.jobs import start_job
 from notifications.views.common import QUEUE_CHANGED, workspace_view
 
 JOB_FINISHED = "jobFinished"  # the queue re-fetches itself on this event
@@ -17,17 +18,10 @@ JOB_FINISHED = "jobFinished"  # the queue re-fetches itself on this event
 @workspace_view("notifications.run_analysis")
 def run_analysis(request: HttpRequest) -> HttpResponse:
     """Start a full run; if one is already running, the jobs layer hands back that one."""
-    error = ""
-    job = None
-    try:
-        from notifications.services.jobs import start_job
-    except ImportError:
-        error = "The analysis pipeline is not installed on this server yet."
-    else:
-        job = start_job(created_by=request.user)
+    job = start_job(created_by=request.user)
     if not request.htmx:
         return redirect("notifications:queue")
-    response = render(request, "notifications/_job.html", {"job": job, "job_error": error})
+    response = render(request, "notifications/_job.html", {"job": job})
     trigger_client_event(response, QUEUE_CHANGED)
     return response
 
