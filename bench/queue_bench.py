@@ -103,23 +103,12 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
-def seed(customers: int, drafts: int, rng: random.Random) -> dict[str, float]:
+def seed_customers(customers: int, rng: random.Random) -> None:
+    """`customers` plausible profiles, CUST000001…, in batches (the benches share this)."""
     import datetime as dt
-    from decimal import Decimal
-
-    from django.core.management import call_command
-    from django.utils import timezone
 
     from customers.models import Customer
-    from notifications.models import CustomerAnalysis, Notification
-    from tests.factories import SAMPLE_DETAIL, make_role_user
 
-    timings = {}
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    timings["migrate_s"] = time.perf_counter() - started
-
-    started = time.perf_counter()
     Customer.objects.bulk_create(
         (
             Customer(
@@ -138,6 +127,26 @@ def seed(customers: int, drafts: int, rng: random.Random) -> dict[str, float]:
         ),
         batch_size=5000,
     )
+
+
+def seed(customers: int, drafts: int, rng: random.Random) -> dict[str, float]:
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from customers.models import Customer
+    from notifications.models import CustomerAnalysis, Notification
+    from tests.factories import SAMPLE_DETAIL, make_role_user
+
+    timings = {}
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    timings["migrate_s"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    seed_customers(customers, rng)
     pks = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
     chosen = rng.sample(pks, drafts + drafts // 10)
     waiting, closed = chosen[:drafts], chosen[drafts:]

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from queue_bench import CHANNELS, FIRST, LAST, PRIORITIES, floor_urlconf, measure, scratch_database, setup_django
+from queue_bench import PRIORITIES, floor_urlconf, measure, scratch_database, seed_customers, setup_django
 
 SEGMENTS = (("Value Seekers", 0.35), ("Traditionalists", 0.25), ("Digital Natives", 0.25), ("Eco Savers", 0.15))
 SENT_CHANNELS = (("Email", 0.5), ("SMS", 0.25), ("App Push", 0.15), ("Phone", 0.10))
@@ -78,24 +78,7 @@ def seed(customers: int, sent: int, rng: random.Random, weeks: int = 12) -> dict
     timings["migrate_s"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    Customer.objects.bulk_create(
-        (
-            Customer(
-                customer_id=f"CUST{i:06d}",
-                name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                age=rng.randint(18, 90),
-                location="Inverness",
-                preferred_channel=rng.choice(CHANNELS),
-                source_segment="Engaged",
-                opted_in=rng.random() < 0.7,
-                income_bracket=rng.choice(["Low", "Medium", "High"]),
-                customer_since=dt.date(2015, 1, 1) + dt.timedelta(days=rng.randint(0, 3500)),
-                satisfaction_score=rng.randint(1, 10),
-            )
-            for i in range(1, customers + 1)
-        ),
-        batch_size=5000,
-    )
+    seed_customers(customers, rng)
     pks = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
     waiting_n = min(sent // 5, len(pks) - sent)
     chosen = rng.sample(pks, sent + waiting_n)
