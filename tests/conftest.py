@@ -119,6 +119,22 @@ def live_worker(celery_worker_process):
     return celery_worker_process
 
 
+# --- role users shared by the admin tests (a test module may define its own) ---------------------
+
+
+@pytest.fixture
+def supervisor(db):
+    from tests.factories import make_role_user
+
+    return make_role_user("sue", "Supervisors")
+
+
+@pytest.fixture
+def as_supervisor(client, supervisor):
+    client.force_login(supervisor)
+    return client
+
+
 # --- one rollback strategy for every transactional test ------------------------------------------
 
 

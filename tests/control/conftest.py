@@ -13,11 +13,6 @@ def agent(db):
 
 
 @pytest.fixture
-def supervisor(db):
-    return make_role_user("sue", "Supervisors", is_staff=True)
-
-
-@pytest.fixture
 def admin_user(db):
     # A member of Admins, not a superuser: every right must come from the group.
     return make_role_user("ada", "Admins", is_staff=True)
@@ -26,12 +21,6 @@ def admin_user(db):
 @pytest.fixture
 def as_agent(client, agent):
     client.force_login(agent)
-    return client
-
-
-@pytest.fixture
-def as_supervisor(client, supervisor):
-    client.force_login(supervisor)
     return client
 
 

@@ -10,22 +10,10 @@ from django.utils import timezone
 
 from notifications.models import Delivery, NotificationEvent
 from notifications.services import delivery as service
-from tests.factories import make_role_user
 from tests.notifications.delivery_helpers import approved
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:notifications_delivery_changelist"
-
-
-@pytest.fixture
-def supervisor():
-    return make_role_user("sue", "Supervisors", is_staff=True)
-
-
-@pytest.fixture
-def as_supervisor(client, supervisor):
-    client.force_login(supervisor)
-    return client
 
 
 @pytest.fixture
