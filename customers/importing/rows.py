@@ -38,7 +38,6 @@ class RowParser:
         # the supplier's column order.
         self.source_indexes = [position[c.header] for c in spec.columns]
         self.plan = [(position[c.header], c.header, c.parse) for c in spec.columns]
-        self.fk_index = next((i for i, c in enumerate(spec.columns) if c.parse is None), None)
         self.customers = customers
         self.key_indexes = spec.key_indexes
         self.row_checks = spec.row_checks

@@ -69,8 +69,7 @@ def _click_implies_open(values: Sequence[object]) -> tuple[str, str] | None:
 
 
 def _text(model: type[dj_models.Model], name: str, *, required: bool = True) -> parsers.Parser:
-    max_length = model._meta.get_field(name).max_length
-    return parsers.text(max_length, required=required) if max_length else parsers.unbounded_text()
+    return parsers.text(model._meta.get_field(name).max_length, required=required)
 
 
 C, A, IH, N, R = (
@@ -175,4 +174,3 @@ ACTIONS = FileSpec(
 # Import order matters: every other file refers to a profile.
 SPECS: tuple[FileSpec, ...] = (PROFILES, ACTIVITY, INTERACTIONS, NOTIFICATIONS, ACTIONS)
 SPECS_BY_KEY = {s.key: s for s in SPECS}
-SPECS_BY_MODEL = {s.model: s for s in SPECS}
