@@ -16,8 +16,8 @@ from typing import BinaryIO
 
 from customers.importing.schema import SPECS, FileSpec
 
-_OTHER_DELIMITERS = (";", "\t", "|")
-_DELIMITER_NAMES = {";": "';'", "\t": "tab", "|": "'|'"}
+# The delimiters a spreadsheet may have saved instead of commas, as named in the message.
+_OTHER_DELIMITERS = {";": "';'", "\t": "tab", "|": "'|'"}
 
 
 class FileProblem(Exception):
@@ -68,13 +68,13 @@ def header_problem(spec: FileSpec, header: Sequence[str], raw_first_line: str) -
     expected = spec.headers
     found = [h.strip() for h in header]
     if len(found) <= 2:
-        for delimiter in _OTHER_DELIMITERS:
+        for delimiter, label in _OTHER_DELIMITERS.items():
             if raw_first_line.count(delimiter) >= len(expected) - 2:
                 return FileProblem(
                     1,
                     "header",
                     raw_first_line[:60],
-                    f"looks like {_DELIMITER_NAMES[delimiter]}-delimited; save it as comma-separated (,) CSV",
+                    f"looks like {label}-delimited; save it as comma-separated (,) CSV",
                 )
     for other in SPECS:
         if other is not spec and found == other.headers:

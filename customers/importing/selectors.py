@@ -3,6 +3,7 @@
 from django.db import connection
 
 from customers.importing.schema import FileSpec
+from customers.models import Customer
 
 
 def existing_hashes(spec: FileSpec) -> dict[tuple, str]:
@@ -34,6 +35,4 @@ def existing_hashes(spec: FileSpec) -> dict[tuple, str]:
 
 def customer_pks() -> dict[str, int]:
     """Customer_ID → primary key for every customer (one query)."""
-    from customers.models import Customer
-
     return dict(Customer.objects.values_list("customer_id", "id").iterator(chunk_size=10_000))
