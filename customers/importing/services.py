@@ -74,6 +74,11 @@ class ImportFailed(Exception):
         self.error_count = error_count
         self.summaries = summaries
 
+    def report_lines(self) -> list[str]:
+        """One line per kept error, then a count of those not kept (see ERRORS_KEPT)."""
+        hidden = self.error_count - len(self.errors)
+        return [str(e) for e in self.errors] + ([f"… and {hidden} more problem(s)"] if hidden else [])
+
 
 class FileProblemAtWrite(Exception):
     """The database refused a validated batch: the rules and the schema disagree."""

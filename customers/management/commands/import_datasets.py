@@ -7,8 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from customers.importing import FileProblemAtWrite, FileSummary, ImportFailed, find_dataset_files, import_datasets
 from customers.importing.schema import SPECS
-
-MAX_PRINTED_ERRORS = 1_000
+from customers.importing.services import DEFAULT_BATCH_SIZE
 
 
 class Command(BaseCommand):
@@ -24,7 +23,12 @@ class Command(BaseCommand):
                 f"--{spec.key}", type=Path, metavar="FILE", help=f"a file in the {spec.filename} format"
             )
         parser.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
-        parser.add_argument("--batch-size", type=int, default=5_000, help="rows per database write (default 5000)")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            help=f"rows per database write (default {DEFAULT_BATCH_SIZE})",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         sources = self._sources(options)
@@ -34,11 +38,8 @@ class Command(BaseCommand):
         except ImportFailed as failed:
             if progress:
                 self.stderr.write("")
-            for error in failed.errors[:MAX_PRINTED_ERRORS]:
-                self.stderr.write(str(error))
-            hidden = failed.error_count - min(len(failed.errors), MAX_PRINTED_ERRORS)
-            if hidden:
-                self.stderr.write(f"… and {hidden} more problem(s)")
+            for line in failed.report_lines():
+                self.stderr.write(line)
             if options["json"]:
                 self.stdout.write(json.dumps(self._json(failed.summaries, failed.error_count)))
             raise CommandError(str(failed), returncode=1) from None
