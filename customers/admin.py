@@ -57,6 +57,13 @@ class DatasetAdmin(SelectedRowsExportMixin, ImportExportActionModelAdmin):
         return result
 
 
+class CustomerRowsAdmin(DatasetAdmin):
+    """The four datasets whose rows belong to a customer: the changelist shows that customer."""
+
+    list_select_related = ("customer",)  # the customer column, without a query per row
+    raw_id_fields = ("customer",)  # a select of every customer would load the whole table
+
+
 class AccountActivityInline(ReadOnlyInline):
     model = models.AccountActivity
     fields = [
@@ -153,7 +160,6 @@ class CustomerAdmin(DatasetAdmin):
     )
     list_filter = ("preferred_channel", "opted_in", "income_bracket", "source_segment")
     search_fields = ("customer_id", "name", "location")
-    ordering = ("customer_id",)
     readonly_fields = ("source_hash", "updated_at", "full_lists")
     inlines = [
         AccountActivityInline,
@@ -210,7 +216,7 @@ class CustomerAdmin(DatasetAdmin):
 
 
 @admin.register(models.AccountActivity)
-class AccountActivityAdmin(DatasetAdmin):
+class AccountActivityAdmin(CustomerRowsAdmin):
     list_display = (
         "customer",
         "last_login",
@@ -221,23 +227,19 @@ class AccountActivityAdmin(DatasetAdmin):
     )
     list_filter = ("subscription_type", "account_status")
     search_fields = ("customer__customer_id", "customer__name")
-    list_select_related = ("customer",)
-    raw_id_fields = ("customer",)
     date_hierarchy = "last_login"
 
 
 @admin.register(models.Interaction)
-class InteractionAdmin(DatasetAdmin):
+class InteractionAdmin(CustomerRowsAdmin):
     list_display = ("customer", "occurred_at", "channel", "interaction_type", "sentiment", "resolution_status")
     list_filter = ("interaction_type", "sentiment", "resolution_status", "channel")
     search_fields = ("customer__customer_id", "customer__name", "summary", "agent_id")
-    list_select_related = ("customer",)
-    raw_id_fields = ("customer",)
     date_hierarchy = "occurred_at"
 
 
 @admin.register(models.NotificationHistory)
-class NotificationHistoryAdmin(DatasetAdmin):
+class NotificationHistoryAdmin(CustomerRowsAdmin):
     list_display = (
         "notification_id",
         "customer",
@@ -251,13 +253,11 @@ class NotificationHistoryAdmin(DatasetAdmin):
     )
     list_filter = ("channel", "delivery_status", "notification_priority", "opened", "clicked")
     search_fields = ("notification_id", "customer__customer_id", "customer__name", "notification_type")
-    list_select_related = ("customer",)
-    raw_id_fields = ("customer",)
     date_hierarchy = "sent_at"
 
 
 @admin.register(models.RecommendedAction)
-class RecommendedActionAdmin(DatasetAdmin):
+class RecommendedActionAdmin(CustomerRowsAdmin):
     list_display = (
         "customer",
         "scenario",
@@ -268,5 +268,3 @@ class RecommendedActionAdmin(DatasetAdmin):
     )
     list_filter = ("urgency_level", "follow_up_required", "assigned_team")
     search_fields = ("customer__customer_id", "customer__name", "scenario", "recommended_action")
-    list_select_related = ("customer",)
-    raw_id_fields = ("customer",)
