@@ -156,20 +156,4 @@ def _resource_for(spec: FileSpec) -> type[ContractResource]:
     return type(f"{spec.model.__name__}Resource", (ContractResource,), attrs)
 
 
-(
-    CustomerResource,
-    AccountActivityResource,
-    InteractionResource,
-    NotificationHistoryResource,
-    RecommendedActionResource,
-) = (_resource_for(spec) for spec in SPECS)
-RESOURCES: dict[type[dj_models.Model], type[ContractResource]] = {
-    r._meta.model: r
-    for r in (
-        CustomerResource,
-        AccountActivityResource,
-        InteractionResource,
-        NotificationHistoryResource,
-        RecommendedActionResource,
-    )
-}
+RESOURCES: dict[type[dj_models.Model], type[ContractResource]] = {spec.model: _resource_for(spec) for spec in SPECS}

@@ -3,28 +3,22 @@
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from customers import models
-from customers.resources import CustomerResource, RecommendedActionResource
+from customers.resources import RESOURCES
 from tests.customers.test_import_command import ACTION_HEADER
 from tests.factories import PROFILE_HEADER, CustomerFactory, RecommendedActionFactory
 
 pytestmark = pytest.mark.django_db
 
+CustomerResource, RecommendedActionResource = RESOURCES[models.Customer], RESOURCES[models.RecommendedAction]
+
 GOOD_ROWS = [
     'C001,"Mòrag ""Mo"" Smith",42,Edinburgh,Email,Engaged,Yes,Low,2020-01-31,7',
     "C002,=1+2,30,Perth,SMS,At Risk,No,High,2019-02-28,1",
 ]
-
-
-@pytest.fixture
-def admin_client(client):
-    user = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
-    client.force_login(user)
-    return client
 
 
 def upload(client, model, text, *, bom=True):
