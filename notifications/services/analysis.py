@@ -57,13 +57,17 @@ def _bedrock_analyst() -> Analyst:
     return BedrockAnalyst.from_settings()
 
 
-def fallback_result(profile: CustomerProfile, reason: str) -> CustomerAnalysisResult:
+def fallback_result(profile: CustomerProfile, reason: str, *, contactable: bool = True) -> CustomerAnalysisResult:
     """The offline analyst's result, marked as standing in for the configured one."""
-    result = analyse_customer(profile, OfflineAnalyst())
+    result = analyse_customer(profile, OfflineAnalyst(), contactable=contactable)
     return result.model_copy(update={"fallback": True, "fallback_reason": reason})
 
 
-def analyse_customer(profile: CustomerProfile, analyst: Analyst | None = None) -> CustomerAnalysisResult:
+def analyse_customer(
+    profile: CustomerProfile, analyst: Analyst | None = None, *, contactable: bool = True
+) -> CustomerAnalysisResult:
+    """`contactable=False` (the contact policies rule the customer out): segmentation only, so no paid
+    priority or draft call is made for someone we may not contact."""
     analyst = analyst or get_analyst()
     # The stand-in for failed steps: the analyst's own offline twin (same "today"), or a fresh one.
     offline = analyst if type(analyst) is OfflineAnalyst else getattr(analyst, "offline", None) or OfflineAnalyst()
@@ -71,7 +75,7 @@ def analyse_customer(profile: CustomerProfile, analyst: Analyst | None = None) -
     try:
         segmentation = run.step("segment", lambda a: a.segment(profile))
         priority = draft = None
-        if segmentation.segment == Segment.VALUE_SEEKERS:
+        if contactable and segmentation.segment == Segment.VALUE_SEEKERS:
             priority = run.step("prioritise", lambda a: a.prioritise(profile))
             priority = _enforce_consent(profile, priority, offline, run.warnings)
             facts = profile_facts(profile, offline.today)  # once per customer: the checks below share it

@@ -1,16 +1,14 @@
 """The pipeline's side of the analyst contract (notifications.services.analysis).
 
 Kept apart so the pipeline reads as a pipeline: which analyst a provider
-means, the shared Bedrock rate limit around every call, and the split between
-segmentation-only (for customers the policies rule out: no paid priority or
-draft call for someone we may not contact) and the full analysis.
+means (the monthly budget may swap Bedrock for the offline rules), and the
+shared Bedrock rate limits around every call.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from notifications.analysts.schemas import CustomerAnalysisResult, CustomerProfile
 from notifications.services.ratelimit import RateLimiter, bedrock_limiter, bedrock_token_limiter
 
 
@@ -68,53 +66,3 @@ def resolve(provider: str) -> Any:
 
 def is_offline(analyst: Any) -> bool:
     return getattr(analyst, "name", "") == "offline"
-
-
-def analyse(profile: CustomerProfile, analyst: Any, *, contactable: bool) -> CustomerAnalysisResult:
-    """The full analysis for a contactable customer; segmentation only otherwise."""
-    from notifications.services import analysis
-
-    if contactable:
-        return analysis.analyse_customer(profile, analyst=analyst)
-    return segment_only(profile, analyst)
-
-
-def segment_only(profile: CustomerProfile, analyst: Any) -> CustomerAnalysisResult:
-    """Segmentation alone, with the same invalid-answer fallback as `analyse_customer`.
-
-    The analysts' service has no segment-only entry point; this mirrors its one
-    segmentation step so a customer the policies rule out costs one call, not three.
-    """
-    from notifications.analysts.base import AnalystUnavailable, InvalidAnswer
-    from notifications.analysts.offline import OfflineAnalyst
-
-    fallback_reason = ""
-    take = getattr(analyst, "take_usage", None)
-    try:
-        segmentation = analyst.segment(profile)
-    except InvalidAnswer as exc:
-        fallback_reason = str(exc)
-        segmentation = OfflineAnalyst().segment(profile)
-    except AnalystUnavailable as exc:
-        exc.usage = list(take()) if take is not None else []  # paid for even though it failed
-        raise
-    usage = list(take()) if take is not None else []
-    return CustomerAnalysisResult(
-        customer_id=profile.customer_id,
-        provider=analyst.name,
-        segmentation=segmentation,
-        fallback=bool(fallback_reason),
-        fallback_reason=fallback_reason,
-        usage=usage,
-    )
-
-
-def fallback(profile: CustomerProfile, reason: str, *, contactable: bool) -> CustomerAnalysisResult:
-    """The offline analyst standing in after the last retry (counted as a fallback)."""
-    from notifications.analysts.offline import OfflineAnalyst
-    from notifications.services import analysis
-
-    if contactable:
-        return analysis.fallback_result(profile, reason)
-    result = segment_only(profile, OfflineAnalyst())
-    return result.model_copy(update={"fallback": True, "fallback_reason": reason})

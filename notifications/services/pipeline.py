@@ -37,7 +37,7 @@ from customers.models import Customer
 from notifications.analysts.base import AnalystUnavailable
 from notifications.analysts.schemas import CallUsage, CustomerAnalysisResult, CustomerProfile, Segment
 from notifications.models import AICall, AnalysisChunk, AnalysisJob, ContactDecision, CustomerAnalysis
-from notifications.services import analyst_calls
+from notifications.services import analysis, analyst_calls
 from notifications.services.drafts import (
     DraftInput,
     RawJSON,
@@ -73,7 +73,7 @@ def process_chunk(chunk_id: int, *, final_attempt: bool = False) -> str:
         return "missing"
     job = chunk.job
     if job.status not in AnalysisJob.ACTIVE_STATUSES:
-        _drop_chunk(chunk, job)
+        _drop_chunk(chunk)
         return f"job {job.status}"
     if chunk.status in AnalysisChunk.FINISHED_STATUSES:
         return "already finished"  # a redelivery after the work was committed
@@ -98,7 +98,7 @@ def process_chunk(chunk_id: int, *, final_attempt: bool = False) -> str:
             break
         status = AnalysisJob.objects.values_list("status", flat=True).get(pk=job.pk)
         if status not in AnalysisJob.ACTIVE_STATUSES:
-            _drop_chunk(chunk, job)  # cancelled: the rest of this chunk is dropped, counts stay true
+            _drop_chunk(chunk)  # cancelled: the rest of this chunk is dropped, counts stay true
             return f"job {status}"
         start = chunk.committed
         pks = chunk.customer_pks[start : start + max(1, step)]
@@ -121,7 +121,7 @@ def _start_chunk(chunk: AnalysisChunk) -> None:
     )
 
 
-def _drop_chunk(chunk: AnalysisChunk, job: AnalysisJob) -> None:
+def _drop_chunk(chunk: AnalysisChunk) -> None:
     AnalysisChunk.objects.filter(pk=chunk.pk).exclude(status__in=AnalysisChunk.FINISHED_STATUSES).update(
         status=AnalysisChunk.Status.CANCELLED, finished_at=timezone.now()
     )
@@ -177,15 +177,18 @@ def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -
     # A transient failure (Bedrock) or the task's soft time limit stops the batch, but every success
     # is stored before it surfaces, so the retry only redoes the rest.
     interrupted: Exception | None = None
-    results: dict[int, CustomerAnalysisResult | None] = {}
+    results: dict[int, CustomerAnalysisResult] = {}
     if analyst_calls.is_offline(analyst) or settings.ANALYST_CONCURRENCY <= 1 or len(todo) == 1:
         # Offline analysis is CPU-bound and free: in-process and sequential.
         for pk in todo:
             try:
-                results[pk] = _analyse_one(batch, pk, analyst, final_attempt, errors=batch.failed)
+                results[pk] = _analyse_one(batch, pk, analyst, final_attempt)
             except (AnalystUnavailable, SoftTimeLimitExceeded) as exc:
                 interrupted = exc
                 break
+            except Exception:  # one bad customer must not sink the chunk
+                log.exception("analysis failed for customer %s in job %s", pk, job.pk)
+                batch.failed.add(pk)
     else:
         # Bedrock: calls in flight concurrently (ANALYST_CONCURRENCY), each through the shared RPM limit.
         pool = ThreadPoolExecutor(max_workers=min(settings.ANALYST_CONCURRENCY, len(todo)))
@@ -216,41 +219,31 @@ def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -
         raise interrupted
 
 
-def _threaded(batch: _Batch, pk: int, analyst, final_attempt: bool) -> CustomerAnalysisResult | None:
+def _threaded(batch: _Batch, pk: int, analyst, final_attempt: bool) -> CustomerAnalysisResult:
     try:
-        return _analyse_one(batch, pk, analyst, final_attempt, errors=None)
+        return _analyse_one(batch, pk, analyst, final_attempt)
     finally:
         connections.close_all()  # a thread's own DB connections, if the analyst opened any
 
 
-def _analyse_one(
-    batch: _Batch, pk: int, analyst, final_attempt: bool, *, errors: set[int] | None
-) -> CustomerAnalysisResult | None:
+def _analyse_one(batch: _Batch, pk: int, analyst, final_attempt: bool) -> CustomerAnalysisResult:
+    """Segmentation for everyone; priority and draft only for those the policies let us contact."""
     profile = batch.profiles[pk]
     contactable = batch.verdicts[pk].may_draft
     try:
-        return analyst_calls.analyse(profile, analyst, contactable=contactable)
+        return analysis.analyse_customer(profile, analyst, contactable=contactable)
     except AnalystUnavailable as exc:
         batch.lost_usage.extend((pk, u) for u in getattr(exc, "usage", []) if u.provider != "offline")
         if not final_attempt:
             raise
-        return analyst_calls.fallback(profile, f"Bedrock unavailable after retries: {exc}", contactable=contactable)
-    except SoftTimeLimitExceeded:
-        raise  # the task's time is up: not this customer's fault
-    except Exception:
-        if errors is None:
-            raise
-        log.exception("analysis failed for customer %s", pk)
-        errors.add(pk)
-        return None
+        reason = f"Bedrock unavailable after retries: {exc}"
+        return analysis.fallback_result(profile, reason, contactable=contactable)
 
 
-def _store(job: AnalysisJob, batch: _Batch, results: dict[int, CustomerAnalysisResult | None]) -> None:
+def _store(job: AnalysisJob, batch: _Batch, results: dict[int, CustomerAnalysisResult]) -> None:
     free: list[dict] = []
     drafts: dict[int, dict] = {}
     for pk, result in results.items():
-        if result is None:
-            continue
         values, drafts[pk] = _analysis_values(job, batch, pk, result)
         paid = [u for u in result.usage if u.provider != "offline"]
         if not paid:

@@ -70,6 +70,12 @@ def test_non_value_seekers_are_only_segmented():
     assert result.priority is None and result.draft is None and result.usage == []
 
 
+def test_a_value_seeker_the_policies_rule_out_is_only_segmented():
+    result = analyse_customer(make_profile(), offline, contactable=False)
+    assert result.segmentation.segment == Segment.VALUE_SEEKERS
+    assert result.priority is None and result.draft is None and not result.fallback
+
+
 def test_value_seeker_gets_priority_and_draft():
     result = analyse_customer(make_profile(), offline)
     assert result.segmentation.segment == Segment.VALUE_SEEKERS
