@@ -31,29 +31,23 @@ class RateLimiter:
 
     def acquire(self, cost: int = 1) -> float:
         """Take `cost` slots, sleeping while the minute is full; returns seconds waited."""
-        if self.max_per_minute <= 0:
-            return 0.0
-        waited = 0.0
-        while True:
-            now = self.clock()
-            window = int(now // 60)
-            if self._take(window, cost):
-                return waited
-            # Sleep to the next window, with jitter so waiting workers do not stampede it.
-            pause = (window + 1) * 60 - now + random.uniform(0, 0.5)
-            time.sleep(pause)
-            waited += pause
+        return self._wait_for(lambda window: self._take(window, cost))
 
     def wait_below(self) -> float:
         """For a budget only known after the fact (tokens): wait while this minute's is spent."""
+        return self._wait_for(lambda window: self._used(window) < self.max_per_minute)
+
+    def _wait_for(self, ready: Callable[[int], bool]) -> float:
+        """Sleep window by window until `ready(window)`; returns seconds waited (none when unlimited)."""
         if self.max_per_minute <= 0:
             return 0.0
         waited = 0.0
         while True:
             now = self.clock()
             window = int(now // 60)
-            if self._used(window) < self.max_per_minute:
+            if ready(window):
                 return waited
+            # Sleep to the next window, with jitter so waiting workers do not stampede it.
             pause = (window + 1) * 60 - now + random.uniform(0, 0.5)
             time.sleep(pause)
             waited += pause
