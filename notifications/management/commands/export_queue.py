@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand
 
+from customers.resources import neutralise as neutralise_text
 from notifications.models import ContactDecision, Notification
 
 BATCH = 2000
@@ -26,7 +27,6 @@ COLUMNS = [
     "topics_to_avoid", "resolution_steps", "follow_up_timing", "score_breakdown", "should_contact",
     "no_contact_reason", "warnings", "fallback_reason", "contact_policies",
 ]  # fmt: skip
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Command(BaseCommand):
@@ -140,8 +140,7 @@ def neutralise(value) -> str:
     """A CSV cell that cannot run as a spreadsheet formula; lists and dicts as JSON."""
     if isinstance(value, list | dict):
         value = json.dumps(value, ensure_ascii=False)
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return neutralise_text("" if value is None else str(value))
 
 
 def _write_csv(out, rows: Iterator[dict]) -> int:
