@@ -30,7 +30,7 @@ def monthly_budget_gbp() -> Decimal | None:
     configured = ProviderSettings.load().monthly_budget_gbp
     if configured is not None:
         return configured
-    default = getattr(settings, "AI_MONTHLY_BUDGET_GBP", None)
+    default = settings.AI_MONTHLY_BUDGET_GBP
     return None if default is None else Decimal(str(default))
 
 

@@ -184,7 +184,6 @@ def resume_active_jobs() -> int:
 
 
 def should_resume_on_worker_start() -> bool:
-    configured = getattr(settings, "ANALYSIS_RESUME_ON_WORKER_START", None)
-    if configured is not None:
-        return bool(configured)
+    if settings.ANALYSIS_RESUME_ON_WORKER_START is not None:
+        return settings.ANALYSIS_RESUME_ON_WORKER_START
     return not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://"))
