@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..schemas import OPT_OUT_LINES, SITUATION_KIND, CustomerProfile, DraftMessage, MessageKind, PriorityAnalysis
-from ..sms import PUSH_MAX_CHARS, is_gsm7, sms_size
+from ..sms import PUSH_MAX_CHARS, sms_size
 from .signals import Signals, choose_situation, derive, first_name, local_date, long_date
 from .templates import DEFAULT_GREEN_TOPIC, GREEN_TOPICS, TEMPLATES
 
@@ -58,7 +58,7 @@ def draft(profile: CustomerProfile, analysis: PriorityAnalysis, today: dt.date) 
 
 def _render(text: str, values: dict[str, str], kind: MessageKind, channel: str) -> str:
     body = _with_opt_out(text.format(**values), kind, channel)
-    if channel == "SMS" and (not is_gsm7(body) or sms_size(body).units > sms_size(body).limit):
+    if channel == "SMS" and ((size := sms_size(body)).encoding != "GSM-7" or size.units > size.limit):
         # A name outside the SMS alphabet (e.g. "Siobhán") would switch the whole text to UCS-2 and
         # halve the space; a very long one could overflow. Greet without it rather than mangle it.
         body = _with_opt_out(text.format(**{**values, "hello": "Hello,", "first": ""}), kind, channel)

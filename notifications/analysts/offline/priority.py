@@ -158,10 +158,11 @@ def prioritise(profile: CustomerProfile, today: dt.date) -> PriorityAnalysis:
             TriggerFactor(field="satisfaction_score", value=str(profile.satisfaction_score), why="no risk signals")
         )
     kind = SITUATION_KIND[situation] if situation else None
+    urgency = _urgency(risk, s)
     return PriorityAnalysis(
         risk_score=risk,
         priority=_priority(risk),
-        urgency=_urgency(risk, s),
+        urgency=urgency,
         contact_reason=_CONTACT_REASON[situation] if situation else no_contact,
         trigger_factors=factors,
         potential_impact=_impact(profile, risk),
@@ -170,7 +171,7 @@ def prioritise(profile: CustomerProfile, today: dt.date) -> PriorityAnalysis:
         conversation_starters=_starters(profile, s, situation),
         topics_to_avoid=_avoid(s, kind),
         resolution_steps=_STEPS[situation] if situation else _NO_CONTACT_STEPS,
-        follow_up_timing=R.FOLLOW_UP[_urgency(risk, s).value],
+        follow_up_timing=R.FOLLOW_UP[urgency.value],
         score_breakdown=parts or [ScoreComponent(factor="baseline", points=0)],
         should_contact=situation is not None,
         no_contact_reason=no_contact,

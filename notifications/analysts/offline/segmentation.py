@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from ..schemas import CustomerProfile, NotificationRecord, Segment, Segmentation, SegmentReason
 from . import rules as R
+from .signals import local_date
 
-LONDON = ZoneInfo("Europe/London")
 W = R.SEGMENT_WEIGHTS
 SEGMENTS = tuple(Segment)  # iterating an Enum class is slow; this runs for every customer
 _ACTIVITY_KEY = {
@@ -23,11 +22,6 @@ _SCENARIO_KEY = {
     "Traditionalists": "traditional_scenario",
     "Eco Savers": "green_scenario",
 }
-
-
-def _days_since(stamp: dt.datetime, today: dt.date) -> int:
-    local = stamp.astimezone(LONDON) if stamp.tzinfo else stamp
-    return (today - local.date()).days
 
 
 def _add(reasons: list[dict], field: str, value: object, segment: Segment, weight: float) -> None:
@@ -77,7 +71,7 @@ def segment_reasons(profile: CustomerProfile, today: dt.date) -> list[dict]:
             _add(out, "activity.engagement_score", a.engagement_score, dn, W["high_engagement"])
         if a.account_tenure_years >= R.LONG_TENURE_YEARS:
             _add(out, "activity.account_tenure_years", a.account_tenure_years, tr, W["long_tenure"])
-        days = _days_since(a.last_login, today)
+        days = (today - local_date(a.last_login)).days
         if days <= R.RECENT_LOGIN_DAYS:
             _add(out, "activity.last_login", f"{a.last_login:%Y-%m-%d}", dn, W["recent_login"])
         elif days >= R.STALE_LOGIN_DAYS:
