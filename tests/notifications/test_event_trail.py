@@ -11,10 +11,9 @@ from celery.canvas import group
 from notifications.models import AnalysisJob, Notification, NotificationEvent
 from notifications.services import queue
 from notifications.services.jobs import start_job
-from notifications.services.pipeline import process_chunk
 from notifications.services.queue import StaleEdit
 from tests.factories import NotificationFactory, make_role_user
-from tests.notifications.test_worker_support import make_customer
+from tests.notifications.test_worker_support import make_customer, run_inline
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +24,7 @@ def _no_broker(monkeypatch):
 
 
 def _run(**kwargs) -> AnalysisJob:
-    job = start_job(provider="offline", **kwargs)
-    for chunk in job.chunks.order_by("index"):
-        process_chunk(chunk.pk)
-    job.refresh_from_db()
-    return job
+    return run_inline(start_job(provider="offline", **kwargs))
 
 
 def _trail(n: Notification) -> list[tuple[str, str, dict]]:

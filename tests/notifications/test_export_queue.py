@@ -12,8 +12,7 @@ from django.core.management import call_command
 from notifications.management.commands.export_queue import COLUMNS, neutralise
 from notifications.models import Notification
 from notifications.services.jobs import start_job
-from notifications.services.pipeline import process_chunk
-from tests.notifications.test_worker_support import make_customer
+from tests.notifications.test_worker_support import make_customer, run_inline
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +24,7 @@ def queue(settings, monkeypatch):
     monkeypatch.setattr(group, "apply_async", lambda self, *a, **k: None)
     settings.ANALYSIS_CHUNK_SIZE = 10
     customers = [make_customer(), make_customer(name='=HYPERLINK("http://evil")'), make_customer(value_seeker=False)]
-    job = start_job(provider="offline")
-    for chunk in job.chunks.all():
-        process_chunk(chunk.pk)
+    run_inline(start_job(provider="offline"))
     return customers
 
 

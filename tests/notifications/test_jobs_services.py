@@ -15,7 +15,7 @@ from notifications.selectors.jobs import active_job, job_summary, latest_job
 from notifications.services import pipeline
 from notifications.services.jobs import cancel_job, fail_chunk, resume_active_jobs, start_job
 from notifications.services.pipeline import process_chunk
-from tests.notifications.test_worker_support import make_customer
+from tests.notifications.test_worker_support import make_customer, run_inline
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +32,6 @@ def sent_groups(monkeypatch):
     sent: list[list] = []
     monkeypatch.setattr(group, "apply_async", lambda self, *a, **k: sent.append([s.args for s in self.tasks]))
     return sent
-
-
-def _run_all(job: AnalysisJob) -> AnalysisJob:
-    for chunk in job.chunks.order_by("index"):
-        process_chunk(chunk.pk)
-    job.refresh_from_db()
-    return job
 
 
 def test_start_job_creates_chunks_and_dispatches_one_flat_group_after_commit(
@@ -154,7 +147,7 @@ def test_policies_are_checked_before_any_paid_priority_or_draft_call(settings, s
     blocked = make_customer()
     blocked.activities.update(account_status="Suspended")
     allowed = make_customer()
-    job = _run_all(start_job(provider="test-paid"))
+    job = run_inline(start_job(provider="test-paid"))
 
     ops = lambda c: sorted(AICall.objects.filter(customer=c).values_list("operation", flat=True))  # noqa: E731
     assert ops(blocked) == ["segment"]  # a Value Seeker we may not contact costs one call, not three
@@ -191,7 +184,7 @@ def test_a_deleted_customer_counts_as_failed_and_the_invariant_holds(settings, s
     customers = [make_customer(value_seeker=False) for _ in range(3)]
     job = start_job(provider="offline")
     customers[1].delete()
-    job = _run_all(job)
+    job = run_inline(job)
     assert (job.done, job.failed, job.skipped) == (2, 1, 0) and job.processed == job.total
 
 
@@ -271,8 +264,8 @@ def test_the_raw_insert_path_stores_what_the_orm_path_stores(settings, sent_grou
     from notifications.analysts.schemas import Segment
 
     customers = [make_customer() for _ in range(3)] + [make_customer(value_seeker=False)]
-    offline = _run_all(start_job(provider="offline", force=True))
-    paid = _run_all(start_job(provider="test-paid", force=True))
+    offline = run_inline(start_job(provider="offline", force=True))
+    paid = run_inline(start_job(provider="test-paid", force=True))
     assert offline.done == paid.done == len(customers)
     skip = {"id", "job", "provider", "model_id", "created_at", "is_fallback", "fallback_reason"}
     fields = [f.attname for f in CustomerAnalysis._meta.concrete_fields if f.name not in skip]

@@ -8,9 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from notifications.models import ContactPolicy, Notification
+from notifications.models import ContactPolicy
 from notifications.services.policies import check_send_allowed, evaluate_policies
-from tests.factories import AccountActivityFactory, CustomerFactory, InteractionFactory, NotificationHistoryFactory
+from tests.factories import (
+    AccountActivityFactory,
+    CustomerFactory,
+    InteractionFactory,
+    NotificationFactory,
+    NotificationHistoryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -96,19 +102,7 @@ def test_channel_cap_counts_history_and_our_sent_messages_on_that_channel():
                                sent_at=NOON - dt.timedelta(days=1))  # fmt: skip
     assert _verdict(customer).allowed  # another channel: fine
 
-    Notification.objects.create(
-        customer=customer,
-        status="sent",
-        sent_at=NOON - dt.timedelta(days=3),
-        channel="SMS",
-        kind="service",
-        priority="High",
-        priority_rank=0,
-        risk_score=8,
-        urgency="Immediate",
-        original_body="Hi",
-        body="Hi",
-    )
+    NotificationFactory(customer=customer, status="sent", sent_at=NOON - dt.timedelta(days=3), channel="SMS")
     verdict = _verdict(customer)
     assert not verdict.allowed and not verdict.may_draft
     assert "1 SMS message in the last 7 days (cap 1 per channel)" in _reasons(verdict, "frequency_cap")
@@ -238,17 +232,7 @@ def test_evaluation_is_bulk_a_constant_number_of_queries(django_assert_num_queri
 
 def test_check_send_allowed_uses_the_items_channel_and_does_not_count_the_item_itself():
     customer = _customer(channel="Email")
-    item = Notification.objects.create(
-        customer=customer,
-        channel="SMS",
-        kind="marketing",
-        priority="High",
-        priority_rank=0,
-        risk_score=8,
-        urgency="Immediate",
-        original_body="Hi",
-        body="Hi",
-    )
+    item = NotificationFactory(customer=customer, channel="SMS", kind="marketing", situation="tariff_value")
     verdict = check_send_allowed(item, now=dt.datetime(2026, 11, 10, 23, 0, tzinfo=LONDON))
     assert verdict.held_until == dt.datetime(2026, 11, 11, 8, 0, tzinfo=LONDON)  # SMS: quiet hours apply
     assert not verdict.allowed and verdict.may_draft

@@ -9,10 +9,9 @@ from customers.models import AccountActivity, Customer
 from notifications.models import AnalysisJob, Notification, NotificationEvent
 from notifications.services import queue
 from notifications.services.jobs import start_job
-from notifications.services.pipeline import process_chunk
 from notifications.services.queue import QueueActionError
 from tests.factories import make_role_user
-from tests.notifications.test_worker_support import make_customer
+from tests.notifications.test_worker_support import make_customer, run_inline
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +22,7 @@ def _no_broker(monkeypatch):
 
 
 def _run() -> AnalysisJob:
-    job = start_job(provider="offline")
-    for chunk in job.chunks.order_by("index"):
-        process_chunk(chunk.pk)
-    job.refresh_from_db()
-    return job
+    return run_inline(start_job(provider="offline"))
 
 
 def _close_account(customer: Customer) -> None:

@@ -9,6 +9,7 @@
    - `test-paid`: the offline analyst's answers, billed like Bedrock calls, so
      AICall rows show whether a customer was ever analysed (paid for) twice.
 2. `WorkerProcess`: starts, kills and stops `celery worker -P prefork`.
+3. `make_customer` and `run_inline`: data for a job, and a job run in this process (no worker).
 """
 
 from __future__ import annotations
@@ -172,6 +173,16 @@ def make_customer(*, value_seeker: bool = True, channel: str = "Email", **overri
             last_login=timezone.now() - dt.timedelta(days=90),
         )
     return customer
+
+
+def run_inline(job):
+    """Run every chunk of a started job in this process, in order; returns the job as it ends."""
+    from notifications.services.pipeline import process_chunk
+
+    for chunk in job.chunks.order_by("index"):
+        process_chunk(chunk.pk)
+    job.refresh_from_db()
+    return job
 
 
 if os.environ.get("TEST_WORKER") == "1" and os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"):
