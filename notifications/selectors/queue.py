@@ -205,9 +205,12 @@ class WhyContext:
 
 
 def analysis_detail(notification: Notification) -> tuple[CustomerAnalysis | None, dict[str, Any]]:
-    analysis = (
-        CustomerAnalysis.objects.filter(pk=notification.analysis_id).first() if notification.analysis_id else None
-    )
+    """The item's analysis and its detail JSON: one query, kept on the item for the next section.
+
+    A card from `get_card` has its analysis loaded with `detail` deferred, so the card page's
+    sections read the deferred JSON once between them instead of re-reading the analysis each.
+    """
+    analysis = notification.analysis
     return analysis, (analysis.detail if analysis and isinstance(analysis.detail, dict) else {})
 
 

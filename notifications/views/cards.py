@@ -51,7 +51,8 @@ def card_page(request: HttpRequest, pk: int) -> HttpResponse:
 def section(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if name not in SECTIONS:
         raise Http404("No such section")
-    n = get_object_or_404(Notification.objects.select_related("customer"), pk=pk)
+    # The analysis in the same query: "why" and "approach" read it (c360 reads the customer by id).
+    n = get_object_or_404(Notification.objects.select_related("analysis"), pk=pk)
     if not request.htmx:
         return redirect(f"{reverse('notifications:card', args=[pk])}#{name}")
     return render(request, SECTIONS[name], {"n": n, **section_context(n, name)})
