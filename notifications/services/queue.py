@@ -60,22 +60,33 @@ def _ensure_open(n: Notification) -> None:
         raise NotOpen(f"This draft is already {n.get_status_display().lower()}; it can no longer be changed.")
 
 
+def _claim_active(n: Notification, now: dt.datetime | None) -> bool:
+    return bool(n.claimed_by_id and n.claimed_at and n.claimed_at >= claim_cutoff(now))
+
+
 def active_claimant(n: Notification, now: dt.datetime | None = None):
     """The user holding an unexpired claim on the item, or None."""
-    if n.claimed_by_id and n.claimed_at and n.claimed_at >= claim_cutoff(now):
-        return n.claimed_by
-    return None
+    return n.claimed_by if _claim_active(n, now) else None
+
+
+def holds_claim(n: Notification, user, now: dt.datetime | None = None) -> bool:
+    """Whether `user` holds an unexpired claim on the item (compares ids: reads no user row)."""
+    return _claim_active(n, now) and n.claimed_by_id == user.pk
 
 
 def _mine(user, now: dt.datetime) -> Q:
     return Q(claimed_by=user, claimed_at__gte=claim_cutoff(now))
 
 
+def _free_for(user, now: dt.datetime) -> Q:
+    """Unclaimed, claimed by `user`, or held on a claim that has expired: the WHERE of claim, dismiss, snooze."""
+    return Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_at__lt=claim_cutoff(now))
+
+
 def claim(n: Notification, *, user, now: dt.datetime | None = None) -> Notification:
     """Take the item, unless a colleague holds an unexpired claim (theirs expires after 30 minutes)."""
     now = now or timezone.now()
-    free = Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_at__lt=claim_cutoff(now))
-    updated = Notification.objects.filter(free, pk=n.pk, status__in=Notification.OPEN_STATUSES).update(
+    updated = Notification.objects.filter(_free_for(user, now), pk=n.pk, status__in=Notification.OPEN_STATUSES).update(
         claimed_by=user, claimed_at=now, updated_at=now
     )
     n.refresh_from_db()
@@ -108,7 +119,7 @@ def _refuse_edit(n: Notification, *, user, expected_version: int, now: dt.dateti
     n.refresh_from_db()
     _ensure_open(n)
     if n.version != expected_version:
-        who = display_name(n.edited_by) if n.edited_by_id else "someone"
+        who = display_name(n.edited_by)
         when = f" at {timezone.localtime(n.edited_at):%H:%M}" if n.edited_at else ""
         raise StaleEdit(
             f"Not saved: {who} changed this draft{when} (now version {n.version}, you had version "
@@ -127,7 +138,7 @@ def edit_draft(
     now = now or timezone.now()
     subject = subject.strip() if n.channel == "Email" else ""
     before = (n.subject, n.body)  # for the audit trail's diff
-    if (subject, body) == (n.subject, n.body) and n.version == expected_version and active_claimant(n, now) == user:
+    if (subject, body) == (n.subject, n.body) and n.version == expected_version and holds_claim(n, user, now):
         return n  # nothing changed: no new version, no write
     updated = Notification.objects.filter(
         _mine(user, now), pk=n.pk, version=expected_version, status__in=Notification.OPEN_STATUSES
@@ -172,10 +183,11 @@ def wake_due_snoozes(now: dt.datetime | None = None) -> int:
 
     A cheap indexed EXISTS first, so the usual case writes nothing and takes no lock.
     """
-    due = Notification.objects.filter(status=Status.SNOOZED, snoozed_until__lte=now or timezone.now())
+    now = now or timezone.now()
+    due = Notification.objects.filter(status=Status.SNOOZED, snoozed_until__lte=now)
     if not due.exists():
         return 0
-    return due.update(status=Status.WAITING, snoozed_until=None, updated_at=now or timezone.now())
+    return due.update(status=Status.WAITING, snoozed_until=None, updated_at=now)
 
 
 def _close_check(n: Notification, user, now: dt.datetime) -> None:
@@ -192,8 +204,7 @@ def _close(n: Notification, user, now: dt.datetime, **fields: object) -> bool:
     """
     n.refresh_from_db()
     _close_check(n, user, now)
-    free = Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_at__lt=claim_cutoff(now))
-    updated = Notification.objects.filter(free, pk=n.pk, status__in=Notification.OPEN_STATUSES).update(
+    updated = Notification.objects.filter(_free_for(user, now), pk=n.pk, status__in=Notification.OPEN_STATUSES).update(
         **fields, claimed_by=None, claimed_at=None, updated_at=now
     )
     n.refresh_from_db()

@@ -22,9 +22,8 @@ from control.selectors.approval import approval_missing
 from control.services import audit
 from notifications.models import ContactPolicy, Notification
 from notifications.selectors.consent import current_marketing_consent
-from notifications.selectors.queue import claim_cutoff
 from notifications.services.policies import check_send_allowed
-from notifications.services.queue import QueueActionError, display_name
+from notifications.services.queue import QueueActionError, display_name, holds_claim
 
 
 class SendRefused(QueueActionError):
@@ -51,13 +50,6 @@ class SendCheck:
         return not self.reasons
 
 
-def marketing_consent(notification: Notification) -> tuple[bool, str]:
-    """The analysts' PECR rule (opted in, no Unsubscribe after the last opt-in) on fresh data,
-    plus the consent ledger (an unsubscribe link used, an agent's record): notifications/selectors/consent.py."""
-    consent = current_marketing_consent(notification.customer_id, notification.channel)
-    return consent.marketing, consent.reason
-
-
 def policy_label(rule: str) -> str:
     """The policy's name as supervisors see it in admin ("frequency_cap" → "Frequency cap")."""
     try:
@@ -79,7 +71,7 @@ def check_send(
     if not n.is_open:
         check.reasons.append(f"This draft is {n.get_status_display().lower()} and cannot be sent.")
         return check
-    if not (n.claimed_by_id == user.pk and n.claimed_at and n.claimed_at >= claim_cutoff(now)):
+    if not holds_claim(n, user, now):
         check.reasons.append("Claim this customer before sending (your claim may have expired after 30 minutes).")
     if expected_version is not None and n.version != expected_version:
         check.reasons.append(
@@ -94,9 +86,10 @@ def check_send(
         check.reasons.append(missing)
     if n.kind == "marketing":
         # PECR consent is law, not a tunable policy: checked here even if the consent policy is switched off.
-        allowed, why = marketing_consent(n)
-        if not allowed:
-            check.reasons.append(f"Marketing message refused: {why}. Only a service message may be sent.")
+        # The analysts' rule on fresh data plus the consent ledger (notifications/selectors/consent.py).
+        consent = current_marketing_consent(n.customer_id, n.channel)
+        if not consent.marketing:
+            check.reasons.append(f"Marketing message refused: {consent.reason}. Only a service message may be sent.")
     verdict = check_send_allowed(n, now=now)
     check.policy_results = [
         {
