@@ -1,8 +1,7 @@
 """The delivery layer's records, read-only: deliveries, the notification event trail, the consent ledger.
 
 They are written by the delivery services and are append-only where they are
-evidence; registered here (guarded, as that layer lands separately) so
-supervisors can search them beside the audit trail.
+evidence; registered here so supervisors can search them beside the audit trail.
 """
 
 from __future__ import annotations
@@ -106,6 +105,7 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
+@admin.register(models.Delivery)
 class DeliveryAdmin(SafeExportMixin, ReadOnlyAdmin):
     list_display = [
         "notification",
@@ -183,8 +183,6 @@ class DeliveryAdmin(SafeExportMixin, ReadOnlyAdmin):
         return request.user.has_perm("notifications.work_queue")
 
 
-if not admin.site.is_registered(models.Delivery):
-    admin.site.register(models.Delivery, DeliveryAdmin)
 _register(
     "CustomerContact",
     list_display=["customer", "email", "phone", "is_placeholder", "email_bad", "phone_bad", "push_bad"],

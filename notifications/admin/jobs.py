@@ -12,29 +12,31 @@ from control.resources import safe_resource
 from notifications.models import AICall, AnalysisChunk, AnalysisJob, ContactDecision, CustomerAnalysis
 from notifications.selectors.budget import bedrock_budget_exhausted
 
-from .base import ReadOnlyAdmin, SafeExportMixin
+from .base import NoWritesMixin, ReadOnlyAdmin, SafeExportMixin
 
 
-def warn_if_budget_spent(request: HttpRequest) -> None:
-    """Supervisors see why Bedrock results are fallbacks: the banner says the budget is spent."""
-    exhausted, reason = bedrock_budget_exhausted()
-    if exhausted:
-        messages.warning(request, f"{reason}: new Bedrock calls are answered by the offline rules (marked fallback).")
+class BudgetBannerMixin:
+    """Supervisors see why Bedrock results are fallbacks: the changelist warns while the budget is spent."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        exhausted, reason = bedrock_budget_exhausted()
+        if exhausted:
+            messages.warning(
+                request, f"{reason}: new Bedrock calls are answered by the offline rules (marked fallback)."
+            )
+        return super().changelist_view(request, extra_context)
 
 
-class ChunkInline(admin.TabularInline):
+class ChunkInline(NoWritesMixin, admin.TabularInline):
     model = AnalysisChunk
     fields = ["index", "size", "committed", "status", "attempts", "error", "started_at", "finished_at"]
     readonly_fields = fields
     extra = max_num = 0
     can_delete = False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
-        return False
-
 
 @admin.register(AnalysisJob)
-class AnalysisJobAdmin(SafeExportMixin, ReadOnlyAdmin):
+class AnalysisJobAdmin(BudgetBannerMixin, SafeExportMixin, ReadOnlyAdmin):
     list_display = [
         "id",
         "kind",
@@ -110,10 +112,6 @@ class AnalysisJobAdmin(SafeExportMixin, ReadOnlyAdmin):
     @admin.display(description="AI usage")
     def usage_link(self, job: AnalysisJob) -> str:
         return format_html('<a href="{}?job={}">usage</a>', reverse("control:usage"), job.pk)
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        warn_if_budget_spent(request)
-        return super().changelist_view(request, extra_context)
 
     actions = ["cancel_selected"]
 
@@ -209,7 +207,7 @@ class ContactDecisionAdmin(SafeExportMixin, ReadOnlyAdmin):
 
 
 @admin.register(AICall)
-class AICallAdmin(SafeExportMixin, ReadOnlyAdmin):
+class AICallAdmin(BudgetBannerMixin, SafeExportMixin, ReadOnlyAdmin):
     list_display = [
         "created_at",
         "provider",
@@ -252,10 +250,6 @@ class AICallAdmin(SafeExportMixin, ReadOnlyAdmin):
             ),
         )
     ]
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        warn_if_budget_spent(request)
-        return super().changelist_view(request, extra_context)
 
 
 @admin.register(AnalysisChunk)

@@ -8,13 +8,14 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from control.models import AuditEvent
 from control.services.audit import record_event, text_diff
 from notifications.models import ContactPolicy
 from notifications.models.policies import PARAMETER_SCHEMAS
+
+from .base import audit_trail_rows, audit_trail_url
 
 
 def _pretty(value: object) -> str:
@@ -71,25 +72,14 @@ class ContactPolicyAdmin(admin.ModelAdmin):
 
     @admin.display(description="history")
     def history_link(self, obj: ContactPolicy) -> str:
-        url = reverse("admin:control_auditevent_changelist")
-        url += f"?object_type=notifications.contactpolicy&object_id={obj.pk}"
-        return format_html('<a href="{}">changes</a>', url)
+        return format_html('<a href="{}">changes</a>', audit_trail_url(obj))
 
     @admin.display(description="change history")
     def change_history(self, obj: ContactPolicy) -> str:
         if obj.pk is None:
             return "-"
-        events = AuditEvent.objects.filter(object_type="notifications.contactpolicy", object_id=str(obj.pk))[:30]
-        if not events:
-            return "No changes recorded yet."
-        return format_html(
-            "<table>{}</table>",
-            format_html_join(
-                "",
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td><pre>{}</pre></td></tr>",
-                ((f"{e.created_at:%d %b %Y %H:%M}", e.actor_name, e.summary, e.diff) for e in events),
-            ),
-        )
+        rows = audit_trail_rows(obj, limit=30)
+        return format_html("<table>{}</table>", rows) if rows else "No changes recorded yet."
 
     def save_model(self, request: HttpRequest, obj: ContactPolicy, form: forms.ModelForm, change: bool) -> None:
         before = ContactPolicy.objects.filter(pk=obj.pk).values("enabled", "parameters", "description").first()

@@ -8,15 +8,13 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
-from control.models import AuditEvent
 from control.resources import safe_resource
 from control.services import supervision
 from notifications.models import Notification
 
-from .base import SafeExportMixin
+from .base import SafeExportMixin, audit_trail_rows, audit_trail_url
 
 FIELDS_ONLY_THE_SYSTEM_WRITES = [
     "customer",
@@ -197,17 +195,12 @@ class NotificationAdmin(SafeExportMixin, admin.ModelAdmin):
 
     @admin.display(description="events")
     def audit_trail(self, obj: Notification) -> str:
-        events = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))[:50]
-        if not events:
+        rows = audit_trail_rows(obj, limit=50)
+        if not rows:
             return "No events yet."
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><pre>{}</pre></td></tr>",
-            ((f"{e.created_at:%d %b %Y %H:%M}", e.actor_name or "system", e.summary, e.diff) for e in events),
+        return format_html(
+            '<table>{}</table><p><a href="{}">All events for this draft</a></p>', rows, audit_trail_url(obj)
         )
-        link = reverse("admin:control_auditevent_changelist")
-        link += f"?object_type=notifications.notification&object_id={obj.pk}"
-        return format_html('<table>{}</table><p><a href="{}">All events for this draft</a></p>', rows, link)
 
     # --- actions -----------------------------------------------------------------------------
 
@@ -217,30 +210,17 @@ class NotificationAdmin(SafeExportMixin, admin.ModelAdmin):
 
     @admin.action(description="Dismiss the selected drafts…", permissions=["dismiss"])
     def dismiss_selected(self, request: HttpRequest, queryset: QuerySet[Notification]) -> HttpResponse | None:
-        if "apply" in request.POST:
-            form = DismissForm(request.POST)
-            if form.is_valid():
-                outcome = supervision.dismiss(
-                    queryset.select_related("customer"),
-                    user=request.user,
-                    reason=form.cleaned_data["reason"],
-                    note=form.cleaned_data["note"],
-                )
-                _report(self, request, "Dismissed", outcome)
-                return None
-        else:
-            form = DismissForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Dismiss drafts",
-            "form": form,
-            "queryset": queryset.select_related("customer"),
-            "opts": self.opts,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "action": "dismiss_selected",
-            "verb": "Dismiss",
-        }
-        return render(request, "admin/notifications/notification/bulk_action.html", context)
+        form = DismissForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            outcome = supervision.dismiss(
+                queryset.select_related("customer"),
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+            _report(self, request, "Dismissed", outcome)
+            return None
+        return self._confirmation(request, queryset, form, action="dismiss_selected", verb="Dismiss")
 
     @admin.action(description="Reassign the selected drafts to an agent…", permissions=["release"])
     def reassign_selected(self, request: HttpRequest, queryset: QuerySet[Notification]) -> HttpResponse | None:
@@ -251,15 +231,21 @@ class NotificationAdmin(SafeExportMixin, admin.ModelAdmin):
             )
             _report(self, request, "Reassigned", outcome)
             return None
+        return self._confirmation(request, queryset, form, action="reassign_selected", verb="Reassign")
+
+    def _confirmation(
+        self, request: HttpRequest, queryset: QuerySet[Notification], form: forms.Form, *, action: str, verb: str
+    ) -> HttpResponse:
+        """The page a bulk action with a form shows first: the drafts, the form, and the selection carried on."""
         context = {
             **self.admin_site.each_context(request),
-            "title": "Reassign drafts",
+            "title": f"{verb} drafts",
             "form": form,
             "queryset": queryset.select_related("customer"),
             "opts": self.opts,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "action": "reassign_selected",
-            "verb": "Reassign",
+            "action": action,
+            "verb": verb,
         }
         return render(request, "admin/notifications/notification/bulk_action.html", context)
 
