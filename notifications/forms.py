@@ -75,10 +75,10 @@ def filters_querystring(filters: QueueFilters, **overrides) -> str:
         "kind": filters.kind,
         "status": "" if filters.status == "waiting" else filters.status,
         "fallback": "on" if filters.fallback else "",
-        "page": "" if filters.page == 1 else str(filters.page),
+        "page": str(filters.page),
     }
     values.update({k: str(v) for k, v in overrides.items()})
-    if values.get("page") == "1":
+    if values["page"] == "1":
         values["page"] = ""
     return urlencode({k: v for k, v in values.items() if v})
 
