@@ -10,6 +10,7 @@ never from `playwright install`.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+PASSWORD = "pw-for-tests-only"  # every user tests.factories.make_role_user makes
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +76,20 @@ def page(browser):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """`sign_in(page, username)`: through the login form from the queue's URL, landing on the queue."""
+    from playwright.sync_api import expect
+
+    def sign_in(page, username: str) -> None:
+        page.goto(f"{live_server.url}/")
+        expect(page).to_have_url(re.compile(r"/accounts/login/"))
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name=re.compile("is not in this view"))).to_have_count(0)
+        expect(page.locator("#stats")).to_be_visible()
+
+    return sign_in

@@ -15,22 +15,14 @@ from tests.factories import AccountActivityFactory, NotificationFactory, make_ro
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw-for-tests-only")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#stats")).to_be_visible()
-
-
-def test_sms_draft_counts_live_flags_american_spelling_and_refuses_a_stale_save(live_server, page, artifacts):
+def test_sms_draft_counts_live_flags_american_spelling_and_refuses_a_stale_save(live_server, page, artifacts, sign_in):
     agent = make_role_user("alex", "Agents", first_name="Alex", last_name="Agent")
     colleague = make_role_user("bea", "Supervisors", first_name="Bea", last_name="Brown")
     n = NotificationFactory(
         customer__name="Morag MacLeod", channel="SMS", original_subject="", subject="", body="Hello Morag."
     )
     AccountActivityFactory(customer=n.customer)
-    sign_in(page, live_server.url, "alex")
+    sign_in(page, "alex")
     card = page.locator(f"#card-{n.pk}")
     card.get_by_role("button", name="Claim to edit").click()
     body = card.get_by_label("Message (SMS)")
@@ -56,12 +48,12 @@ def test_sms_draft_counts_live_flags_american_spelling_and_refuses_a_stale_save(
     assert agent.pk == Notification.objects.get(pk=n.pk).claimed_by_id
 
 
-def test_cards_are_readable_without_javascript(live_server, browser, artifacts):
+def test_cards_are_readable_without_javascript(live_server, browser, artifacts, sign_in):
     make_role_user("alex", "Agents")
     n = NotificationFactory(customer__name="<script>alert('x')</script> Flora Kerr")
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1024, "height": 900})
     page = context.new_page()
-    sign_in(page, live_server.url, "alex")
+    sign_in(page, "alex")
     expect(page.locator("article.card")).to_contain_text("<script>alert('x')</script> Flora Kerr")  # as text
     page.locator("details.section").first.locator("summary").click()
     page.get_by_role("link", name="Open the full record").first.click()

@@ -18,31 +18,19 @@ from tests.notifications.test_worker_support import make_customer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PASSWORD = "pw-for-tests-only"
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=re.compile("is not in this view"))).to_have_count(0)
-    expect(page.locator("#stats")).to_be_visible()
-
 
 def stat(page, name: str):
     return page.locator(f'#stats [data-stat="{name}"]')
 
 
-def test_agent_runs_analysis_works_a_card_and_sends(live_server, live_worker, page, artifacts):
+def test_agent_runs_analysis_works_a_card_and_sends(live_server, live_worker, page, artifacts, sign_in):
     make_role_user("sam", "Supervisors", first_name="Sam", last_name="Super")
     for _ in range(6):
         make_customer(value_seeker=True, channel="Email")
     for _ in range(2):
         make_customer(value_seeker=False)
 
-    sign_in(page, live_server.url, "sam")
+    sign_in(page, "sam")
     expect(stat(page, "waiting")).to_have_text("0")
     expect(page.get_by_text("No drafts match these filters")).to_be_visible()
 

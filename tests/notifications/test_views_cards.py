@@ -20,16 +20,6 @@ HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def agent(db):
-    return make_role_user("alex", "Agents", first_name="Alex", last_name="Agent")
-
-
-@pytest.fixture
-def colleague(db):
-    return make_role_user("bea", "Agents", first_name="Bea", last_name="Brown")
-
-
-@pytest.fixture
 def supervisor(db):
     return make_role_user("sam", "Supervisors", first_name="Sam", last_name="Super")
 

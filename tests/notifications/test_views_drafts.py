@@ -2,30 +2,13 @@
 
 import datetime as dt
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification
-from tests.factories import AccountActivityFactory, InteractionFactory, NotificationFactory, make_role_user
+from tests.factories import AccountActivityFactory, InteractionFactory, NotificationFactory
 
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def agent(db):
-    return make_role_user("alex", "Agents", first_name="Alex", last_name="Agent")
-
-
-@pytest.fixture
-def colleague(db):
-    return make_role_user("bea", "Agents", first_name="Bea", last_name="Brown")
-
-
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
 
 
 def claimed(user, **kwargs) -> Notification:

@@ -10,17 +10,6 @@ HX = {"HX-Request": "true"}
 QUEUE = reverse("notifications:queue")
 
 
-@pytest.fixture
-def agent(db):
-    return make_role_user("alex", "Agents", first_name="Alex", last_name="Agent")
-
-
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
 def test_anonymous_is_sent_to_login(client, db):
     response = client.get(QUEUE)
     assert response.status_code == 302
