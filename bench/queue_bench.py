@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -129,6 +130,42 @@ def seed_customers(customers: int, rng: random.Random) -> None:
     )
 
 
+def seed_analyses(
+    customer_pks: list[int],
+    rng: random.Random,
+    *,
+    provider: Callable[[], str] = lambda: "offline",
+    segment: Callable[[], str] = lambda: "Value Seekers",
+) -> dict[int, int]:
+    """One analysis per customer (the benches share this); returns customer pk → analysis pk.
+
+    `provider` and `segment` are called per row before its own random figures, so a bench's seed
+    gives the same data as when each bench built its rows itself.
+    """
+    from notifications.models import CustomerAnalysis
+    from tests.factories import SAMPLE_DETAIL
+
+    CustomerAnalysis.objects.bulk_create(
+        (
+            CustomerAnalysis(
+                customer_id=pk,
+                provider=provider(),
+                profile_hash="bench",
+                segment=segment(),
+                segment_confidence=round(rng.uniform(0.5, 1), 2),
+                risk_score=rng.randint(1, 10),
+                priority="High",
+                urgency="Routine",
+                detail=SAMPLE_DETAIL,
+                should_contact=True,
+            )
+            for pk in customer_pks
+        ),
+        batch_size=5000,
+    )
+    return dict(CustomerAnalysis.objects.values_list("customer_id", "pk"))
+
+
 def seed(customers: int, drafts: int, rng: random.Random) -> dict[str, float]:
     import datetime as dt
     from decimal import Decimal
@@ -137,8 +174,8 @@ def seed(customers: int, drafts: int, rng: random.Random) -> dict[str, float]:
     from django.utils import timezone
 
     from customers.models import Customer
-    from notifications.models import CustomerAnalysis, Notification
-    from tests.factories import SAMPLE_DETAIL, make_role_user
+    from notifications.models import Notification
+    from tests.factories import make_role_user
 
     timings = {}
     started = time.perf_counter()
@@ -150,25 +187,7 @@ def seed(customers: int, drafts: int, rng: random.Random) -> dict[str, float]:
     pks = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
     chosen = rng.sample(pks, drafts + drafts // 10)
     waiting, closed = chosen[:drafts], chosen[drafts:]
-    CustomerAnalysis.objects.bulk_create(
-        (
-            CustomerAnalysis(
-                customer_id=pk,
-                provider="offline",
-                profile_hash="bench",
-                segment="Value Seekers",
-                segment_confidence=round(rng.uniform(0.5, 1), 2),
-                risk_score=rng.randint(1, 10),
-                priority="High",
-                urgency="Routine",
-                detail=SAMPLE_DETAIL,
-                should_contact=True,
-            )
-            for pk in chosen
-        ),
-        batch_size=5000,
-    )
-    analysis_of = dict(CustomerAnalysis.objects.values_list("customer_id", "pk"))
+    analysis_of = seed_analyses(chosen, rng)
     now = timezone.now()
     agent = make_role_user("bench-agent", "Agents", first_name="Bench", last_name="Agent")
 

@@ -30,7 +30,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from queue_bench import PRIORITIES, floor_urlconf, measure, scratch_database, seed_customers, setup_django
+from queue_bench import (
+    PRIORITIES,
+    floor_urlconf,
+    measure,
+    scratch_database,
+    seed_analyses,
+    seed_customers,
+    setup_django,
+)
 
 SEGMENTS = (("Value Seekers", 0.35), ("Traditionalists", 0.25), ("Digital Natives", 0.25), ("Eco Savers", 0.15))
 SENT_CHANNELS = (("Email", 0.5), ("SMS", 0.25), ("App Push", 0.15), ("Phone", 0.10))
@@ -69,8 +77,8 @@ def seed(customers: int, sent: int, rng: random.Random, weeks: int = 12) -> dict
     from django.utils import timezone
 
     from customers.models import Customer
-    from notifications.models import CustomerAnalysis, Delivery, Notification, NotificationEvent
-    from tests.factories import SAMPLE_DETAIL, make_role_user
+    from notifications.models import Delivery, Notification, NotificationEvent
+    from tests.factories import make_role_user
 
     timings = {}
     started = time.perf_counter()
@@ -82,25 +90,12 @@ def seed(customers: int, sent: int, rng: random.Random, weeks: int = 12) -> dict
     pks = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
     waiting_n = min(sent // 5, len(pks) - sent)
     chosen = rng.sample(pks, sent + waiting_n)
-    CustomerAnalysis.objects.bulk_create(
-        (
-            CustomerAnalysis(
-                customer_id=pk,
-                provider="bedrock" if rng.random() < 0.7 else "offline",
-                profile_hash="bench",
-                segment=pick(rng, SEGMENTS),
-                segment_confidence=round(rng.uniform(0.5, 1), 2),
-                risk_score=rng.randint(1, 10),
-                priority="High",
-                urgency="Routine",
-                detail=SAMPLE_DETAIL,
-                should_contact=True,
-            )
-            for pk in chosen
-        ),
-        batch_size=5000,
+    analysis_of = seed_analyses(
+        chosen,
+        rng,
+        provider=lambda: "bedrock" if rng.random() < 0.7 else "offline",
+        segment=lambda: pick(rng, SEGMENTS),
     )
-    analysis_of = dict(CustomerAnalysis.objects.values_list("customer_id", "pk"))
     now = timezone.now()
     agent = make_role_user("bench-agent", "Agents", first_name="Bench", last_name="Agent")
     make_role_user("bench-supervisor", "Supervisors", first_name="Bench", last_name="Supervisor")
