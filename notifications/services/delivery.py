@@ -48,7 +48,6 @@ BAD_ADDRESS_CODES = frozenset(
     {"recipient_refused", "550", "551", "553", "InvalidParameter", "EndpointDisabled", "OptedOut"}
 )
 STUCK_AFTER = dt.timedelta(minutes=10)  # a QUEUED row untouched this long lost its broker message
-# How a swept SENDING row's last_error starts: the frequency cap and the admin filter look for it.
 
 
 class DeliveryActionError(Exception):
@@ -196,7 +195,7 @@ def attempt_delivery(delivery_id: int, *, final_attempt: bool = False, now: dt.d
         # A bug or an unexpected library error: visible and retryable by an agent, never stuck in SENDING.
         _fail(d, n, f"Unexpected error: {exc!r}", timezone.now(), permanent=False, code="unexpected")
         raise
-    return _record_sent(d, n, receipt, confirms=getattr(backend, "confirms_delivery", False), now=fixed)
+    return _record_sent(d, n, receipt, confirms=backend.confirms_delivery, now=fixed)
 
 
 def _record_sent(
@@ -218,7 +217,14 @@ def _record_sent(
             "updated_at",
         ]
     )
-    record_event(n, "sent", source=receipt.provider, at=now, metadata={"provider_message_id": receipt.message_id})
+    record_event(
+        n,
+        "sent",
+        source=receipt.provider,
+        at=now,
+        metadata={"provider_message_id": receipt.message_id},
+        update_history=not confirms,  # "delivered" follows and derives the history row
+    )
     if confirms:
         record_event(n, "delivered", source=receipt.provider, at=now)
     return d.status
@@ -308,28 +314,30 @@ def retry_delivery(delivery: Delivery, *, user, now: dt.datetime | None = None) 
     return d
 
 
-def mark_delivered(d: Delivery, *, at: dt.datetime | None = None, source: str = "provider_webhook") -> Delivery:
-    at = at or timezone.now()
+def mark_delivered(d: Delivery) -> Delivery:
+    """The provider confirms delivery (webhook)."""
+    now = timezone.now()
     if d.status in (Status.SENT, Status.SENDING, Status.FAILED):
-        d.status, d.delivered_at = Status.DELIVERED, at
+        d.status, d.delivered_at = Status.DELIVERED, now
         d.save(update_fields=["status", "delivered_at", "updated_at"])
-        record_event(d.notification, "delivered", source=source, at=at)
+        record_event(d.notification, "delivered", source="provider_webhook", at=now)
     return d
 
 
-def mark_bounced(d: Delivery, *, reason: str, permanent: bool = True, source: str = "provider_webhook") -> Delivery:
-    """A bounce: the delivery is final and (if permanent) the address is marked bad, so retries stop."""
+def mark_bounced(d: Delivery, *, reason: str) -> Delivery:
+    """A permanent bounce (a soft one arrives as a failure): the delivery is final and the address is
+    marked bad, so retries stop."""
     now = timezone.now()
-    d.status, d.permanent, d.last_error = Status.BOUNCED, permanent, reason or "Bounced"
+    d.status, d.permanent, d.last_error = Status.BOUNCED, True, reason or "Bounced"
     d.save(update_fields=["status", "permanent", "last_error", "updated_at"])
     n = d.notification
-    if permanent:
-        contacts.mark_bad(contacts.contact_for(n.customer), d.channel, f"bounced {now:%Y-%m-%d}: {reason}")
-    record_event(n, "bounced", source=source, at=now, metadata={"reason": reason, "permanent": permanent})
+    contacts.mark_bad(contacts.contact_for(n.customer), d.channel, f"bounced {now:%Y-%m-%d}: {reason}")
+    record_event(n, "bounced", source="provider_webhook", at=now, metadata={"reason": reason, "permanent": True})
     return d
 
 
-def mark_failed(d: Delivery, *, reason: str, source: str = "provider_webhook") -> Delivery:
+def mark_failed(d: Delivery, *, reason: str) -> Delivery:
+    """The provider reports a failure after accepting the message: a retryable failure."""
     _fail(d, d.notification, reason or "The provider reported a failure", timezone.now(), permanent=False)
     return d
 

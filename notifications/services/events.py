@@ -43,7 +43,13 @@ def record_event(
     user=None,
     machine_suspected: bool = False,
     metadata: dict | None = None,
+    update_history: bool = True,
 ) -> NotificationEvent:
+    """Append one event; a delivery outcome or a human engagement re-derives the history row.
+
+    `update_history=False`: the caller records another event of the same change straight after, which
+    derives the row once for both.
+    """
     event = NotificationEvent.objects.create(
         notification=notification,
         kind=kind,
@@ -53,7 +59,8 @@ def record_event(
         machine_suspected=machine_suspected,
         metadata=metadata or {},
     )
-    if kind in HISTORY_KINDS:
+    # Machine activity is not an input of the row (sync_history counts human engagement only).
+    if update_history and kind in HISTORY_KINDS and not machine_suspected:
         sync_history(notification)
     return event
 
@@ -79,20 +86,22 @@ def sync_history(notification: Notification) -> NotificationHistory | None:
         response_hours = Decimal(f"{min(hours, 99999):.2f}")
     clicked = Kind.CLICKED in kinds
     situation = (notification.situation or "message").replace("_", " ")
-    row, _ = NotificationHistory.objects.update_or_create(
-        notification_id=history_id(notification.pk),
-        defaults={
-            "customer_id": notification.customer_id,
-            "channel": notification.channel,
-            "sent_at": sent_at,
-            # The frequency cap tells marketing from service by keywords in this text ("marketing").
-            "notification_type": f"{notification.kind.title()}: {situation}",
-            "opened": clicked or Kind.OPENED in kinds or Kind.ACTIONED in kinds,
-            "clicked": clicked,
-            "action_taken": actions[-1][:120] if actions else "",
-            "delivery_status": status,
-            "notification_priority": notification.priority,
-            "response_time_hours": response_hours,
-        },
+    fields = {
+        "customer_id": notification.customer_id,
+        "channel": notification.channel,
+        "sent_at": sent_at,
+        # The frequency cap tells marketing from service by keywords in this text ("marketing").
+        "notification_type": f"{notification.kind.title()}: {situation}",
+        "opened": clicked or Kind.OPENED in kinds or Kind.ACTIONED in kinds,
+        "clicked": clicked,
+        "action_taken": actions[-1][:120] if actions else "",
+        "delivery_status": status,
+        "notification_priority": notification.priority,
+        "response_time_hours": response_hours,
+    }
+    row = NotificationHistory(notification_id=history_id(notification.pk), **fields)
+    # One INSERT … ON CONFLICT DO UPDATE: this runs on every delivery and engagement event.
+    NotificationHistory.objects.bulk_create(
+        [row], update_conflicts=True, unique_fields=["notification_id"], update_fields=list(fields)
     )
     return row

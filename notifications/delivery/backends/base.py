@@ -39,5 +39,6 @@ class DeliveryReceipt:
 
 class ChannelBackend(Protocol):
     name: str
+    confirms_delivery: bool  # True: a successful send is the delivery (no receipt will follow)
 
     def send(self, message: OutgoingMessage) -> DeliveryReceipt: ...
