@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -129,13 +130,56 @@ class ImportRunAdmin(ReadOnlyAdmin):
         return HttpResponseRedirect(reverse("control:import_all"))
 
 
+class SingletonAdmin(admin.ModelAdmin):
+    """One row (control.models.SingletonModel): the list is that row, and a change is audited.
+
+    The first visit by someone who may add it opens the add form (the row's defaults); it is never deleted.
+    """
+
+    audit_action = ""
+    audited_fields: tuple[str, ...] = ()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not self.model.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # noqa: ANN201
+        opts = self.model._meta
+        if self.model.objects.exists():
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[1]))
+        if self.has_add_permission(request):
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:  # noqa: ANN001
+        before = self.model.objects.filter(pk=1).values(*self.audited_fields).first()
+        super().save_model(request, obj, form, change)
+        after = {name: getattr(obj, name) for name in self.audited_fields}
+        changed = sorted(k for k in after if (before or {}).get(k) != after[k])
+        if changed:
+            record_event(
+                request.user,
+                self.audit_action,
+                obj,
+                {"before": before, "after": after},
+                summary=self.audit_summary(obj, after, changed),
+            )
+
+    def audit_summary(self, obj: models.Model, after: dict, changed: list[str]) -> str:
+        raise NotImplementedError
+
+
 @admin.register(ProviderSettings)
-class ProviderSettingsAdmin(admin.ModelAdmin):
-    """One row: the provider, the bulk model and the monthly budget (admins only may change it)."""
+class ProviderSettingsAdmin(SingletonAdmin):
+    """The provider, the bulk model and the monthly budget (admins only may change it)."""
 
     fields = ["provider", "bulk_model_id", "monthly_budget_gbp", "spend_this_month", "updated_at", "updated_by"]
     readonly_fields = ["spend_this_month", "updated_at", "updated_by"]
     list_display = ["__str__", "provider", "bulk_model_id", "monthly_budget_gbp", "updated_at", "updated_by"]
+    audit_action = "settings_changed"
+    audited_fields = ("provider", "bulk_model_id", "monthly_budget_gbp")
 
     @admin.display(description="Bedrock spend this month")
     def spend_this_month(self, obj: ProviderSettings) -> str:
@@ -143,70 +187,23 @@ class ProviderSettingsAdmin(admin.ModelAdmin):
         limit = f"£{budget:,.2f}" if budget is not None else "no limit"
         return f"£{bedrock_spend_this_month():,.4f} of {limit}"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return super().has_add_permission(request) and not ProviderSettings.objects.exists()
-
-    def has_delete_permission(self, request: HttpRequest, obj: ProviderSettings | None = None) -> bool:
-        return False
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # noqa: ANN201
-        # A singleton: the list is the one row (created with defaults on first visit by an admin).
-        if ProviderSettings.objects.exists():
-            return HttpResponseRedirect(reverse("admin:control_providersettings_change", args=[1]))
-        if self.has_add_permission(request):
-            return HttpResponseRedirect(reverse("admin:control_providersettings_add"))
-        return super().changelist_view(request, extra_context)
-
     def save_model(self, request: HttpRequest, obj: ProviderSettings, form, change: bool) -> None:  # noqa: ANN001
-        before = ProviderSettings.objects.filter(pk=1).values("provider", "bulk_model_id", "monthly_budget_gbp").first()
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
-        after = {
-            "provider": obj.provider,
-            "bulk_model_id": obj.bulk_model_id,
-            "monthly_budget_gbp": obj.monthly_budget_gbp,
-        }
-        changed = sorted(k for k in after if (before or {}).get(k) != after[k])
-        if changed:
-            record_event(
-                request.user,
-                "settings_changed",
-                obj,
-                {"before": before, "after": after},
-                summary=f"Provider settings: {', '.join(f'{k}={after[k]}' for k in changed)}",
-            )
+
+    def audit_summary(self, obj: ProviderSettings, after: dict, changed: list[str]) -> str:
+        return f"Provider settings: {', '.join(f'{k}={after[k]}' for k in changed)}"
 
 
 @admin.register(ApprovalPolicy)
-class ApprovalPolicyAdmin(admin.ModelAdmin):
-    """One row: which drafts need a supervisor's approval before sending (supervisors may change it)."""
+class ApprovalPolicyAdmin(SingletonAdmin):
+    """Which drafts need a supervisor's approval before sending (supervisors may change it)."""
 
     fields = ["high_priority", "marketing", "updated_at"]
     readonly_fields = ["updated_at"]
     list_display = ["__str__", "high_priority", "marketing", "updated_at"]
+    audit_action = "policy_changed"
+    audited_fields = ("high_priority", "marketing")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return super().has_add_permission(request) and not ApprovalPolicy.objects.exists()
-
-    def has_delete_permission(self, request: HttpRequest, obj: ApprovalPolicy | None = None) -> bool:
-        return False
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # noqa: ANN201
-        if ApprovalPolicy.objects.exists():
-            return HttpResponseRedirect(reverse("admin:control_approvalpolicy_change", args=[1]))
-        if self.has_add_permission(request):
-            return HttpResponseRedirect(reverse("admin:control_approvalpolicy_add"))
-        return super().changelist_view(request, extra_context)
-
-    def save_model(self, request: HttpRequest, obj: ApprovalPolicy, form, change: bool) -> None:  # noqa: ANN001
-        before = ApprovalPolicy.objects.filter(pk=1).values("high_priority", "marketing").first()
-        super().save_model(request, obj, form, change)
-        after = {"high_priority": obj.high_priority, "marketing": obj.marketing}
-        if before != after:
-            record_event(
-                request.user,
-                "policy_changed",
-                obj,
-                {"before": before, "after": after},
-                summary=f"Approval needed for: High priority={obj.high_priority}, marketing={obj.marketing}",
-            )
+    def audit_summary(self, obj: ApprovalPolicy, after: dict, changed: list[str]) -> str:
+        return f"Approval needed for: High priority={obj.high_priority}, marketing={obj.marketing}"

@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
-
-class AppendOnlyError(Exception):
-    """Raised on any attempt to change or remove an audit record."""
+from notifications.models.delivery import AppendOnlyModel
 
 
-class AuditQuerySet(models.QuerySet):
-    # Bulk paths bypass Model.save()/delete(): refuse them too, so the trail cannot be rewritten in code.
-    def update(self, **kwargs: object) -> int:
-        raise AppendOnlyError("Audit events are append-only: they cannot be updated.")
-
-    def delete(self):  # noqa: ANN201 - Django signature
-        raise AppendOnlyError("Audit events are append-only: they cannot be deleted.")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """One thing that happened, who did it and when. Never changed once written.
 
     The database refuses it too (triggers, control/append_only.py); only an erasure may delete.
@@ -59,22 +49,12 @@ class AuditEvent(models.Model):
     diff = models.TextField(blank=True, help_text="A unified diff of the text that changed.")
     detail = models.JSONField(default=dict, blank=True)
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id", "-created_at"])]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name or 'system'}: {self.summary}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Audit events are append-only: they cannot be updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: object, **kwargs: object):  # noqa: ANN201 - Django signature
-        raise AppendOnlyError("Audit events are append-only: they cannot be deleted.")
 
 
 class Approval(models.Model):
@@ -130,7 +110,23 @@ class ImportRun(models.Model):
         return sum(int(v) for v in (self.progress or {}).values())
 
 
-class ProviderSettings(models.Model):
+class SingletonModel(models.Model):
+    """A table of one row (pk 1): settings an admin edits in place."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.pk = 1  # a singleton: there is only ever one row
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> Self:
+        """The row, or unsaved defaults when nobody has saved it yet (no write on read)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class ProviderSettings(SingletonModel):
     """The one row of admin-editable AI settings; empty fields fall back to the environment's settings."""
 
     class Provider(models.TextChoices):
@@ -161,25 +157,16 @@ class ProviderSettings(models.Model):
     def __str__(self) -> str:
         return "Provider settings"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.pk = 1  # a singleton: there is only ever one row
-        super().save(*args, **kwargs)
-
     def clean(self) -> None:
         super().clean()
-        prices = getattr(settings, "BEDROCK_PRICES_USD_PER_MTOK", {})
+        prices = settings.BEDROCK_PRICES_USD_PER_MTOK
         if self.bulk_model_id and prices and self.bulk_model_id not in prices:
             raise ValidationError(
                 {"bulk_model_id": f"No price for this model in BEDROCK_PRICES_USD_PER_MTOK: {', '.join(prices)}"}
             )
 
-    @classmethod
-    def load(cls) -> ProviderSettings:
-        """The row, or unsaved defaults when nobody has saved it yet (no write on read)."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
-
-class ApprovalPolicy(models.Model):
+class ApprovalPolicy(SingletonModel):
     """Which drafts need a supervisor's approval before an agent may send them (one row, editable data)."""
 
     high_priority = models.BooleanField(default=False, help_text="High priority drafts need approval.")
@@ -191,11 +178,3 @@ class ApprovalPolicy(models.Model):
 
     def __str__(self) -> str:
         return "Approval policy"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.pk = 1  # a singleton
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def load(cls) -> ApprovalPolicy:
-        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from control.models import AppendOnlyError, AuditEvent
+from control.models import AuditEvent
 from control.services.audit import draft_diff, record_event, record_notification_event, text_diff
 from notifications.models import ContactPolicy
+from notifications.models.delivery import AppendOnlyError
 from tests.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
