@@ -17,7 +17,7 @@ _ANALYSIS = [
     "aicall",
     "notification",
     "contactpolicy",
-    # The delivery layer's records (ignored until those models exist).
+    # The delivery layer's records.
     "delivery",
     "notificationevent",
     "consentchange",
@@ -70,6 +70,13 @@ ROLE_PERMISSIONS = {AGENTS: AGENT_PERMISSIONS, SUPERVISORS: SUPERVISOR_PERMISSIO
 
 def sync_role_groups(group_model, permission_model, *, create: bool = True) -> None:
     """Set exactly each role group's permissions (idempotent); create missing groups if `create`."""
+    codenames = {code.split(".")[1] for codes in ROLE_PERMISSIONS.values() for code in codes}
+    pks = {
+        f"{app_label}.{codename}": pk
+        for app_label, codename, pk in permission_model.objects.filter(codename__in=codenames).values_list(
+            "content_type__app_label", "codename", "pk"
+        )
+    }
     for group_name, codes in ROLE_PERMISSIONS.items():
         if create:
             group, _ = group_model.objects.get_or_create(name=group_name)
@@ -77,11 +84,8 @@ def sync_role_groups(group_model, permission_model, *, create: bool = True) -> N
             group = group_model.objects.filter(name=group_name).first()
             if group is None:
                 continue
-        wanted = []
-        for code in codes:
-            app_label, codename = code.split(".")
-            wanted.extend(permission_model.objects.filter(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(wanted)
+        # A permission whose model does not exist (yet) is left out.
+        group.permissions.set([pks[code] for code in codes if code in pks])
 
 
 def sync_staff_status(user_ids: list[int]) -> int:
