@@ -20,11 +20,11 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    proxies = int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", None) or 0)
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
     remote = request.META.get("REMOTE_ADDR")
     if proxies <= 0:
         return remote  # no proxy is trusted: a forwarded header is whatever the client typed
-    for key in getattr(settings, "AXES_IPWARE_META_PRECEDENCE_ORDER", ("REMOTE_ADDR",)):
+    for key in settings.AXES_IPWARE_META_PRECEDENCE_ORDER:
         if key == "REMOTE_ADDR":
             return remote
         entries = [e.strip() for e in request.META.get(key, "").split(",") if e.strip()]
