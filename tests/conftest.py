@@ -135,6 +135,19 @@ def as_supervisor(client, supervisor):
     return client
 
 
+# --- delivery without a broker -------------------------------------------------------------------
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """The ids of the delivery task messages the service sends (after commit), kept instead of sent."""
+    from notifications.delivery import tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.deliver, "delay", lambda pk: sent.append(pk))
+    return sent
+
+
 # --- one rollback strategy for every transactional test ------------------------------------------
 
 

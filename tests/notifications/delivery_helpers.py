@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from notifications.models import Notification
+from notifications.models import Delivery, Notification
+from notifications.services.delivery import queue_delivery
 from tests.factories import AccountActivityFactory, NotificationFactory
 
 
@@ -16,3 +17,10 @@ def approved(*, user=None, now: dt.datetime | None = None, status: str = "Active
     n = NotificationFactory(status="sent", sent_at=now, sent_by=user, **kwargs)
     AccountActivityFactory(customer=n.customer, account_status=status)
     return n
+
+
+def sent_by_sns() -> Delivery:
+    """An SMS the SNS backend accepted as "sns-42": waiting for its delivery receipt."""
+    d = queue_delivery(approved(channel="SMS", subject=""))
+    Delivery.objects.filter(pk=d.pk).update(status="sent", provider="sns", provider_message_id="sns-42")
+    return Delivery.objects.get(pk=d.pk)

@@ -33,16 +33,6 @@ def agent():
     return make_role_user("alex", "Agents")
 
 
-@pytest.fixture
-def enqueued(monkeypatch):
-    """Task messages the service sends (after commit), without a broker."""
-    from notifications.delivery import tasks
-
-    sent: list[int] = []
-    monkeypatch.setattr(tasks.deliver, "delay", lambda pk: sent.append(pk))
-    return sent
-
-
 def kinds(n) -> list[str]:
     return list(NotificationEvent.objects.filter(notification=n).values_list("kind", flat=True))
 

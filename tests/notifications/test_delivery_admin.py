@@ -16,15 +16,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:notifications_delivery_changelist"
 
 
-@pytest.fixture
-def enqueued(monkeypatch):
-    from notifications.delivery import tasks
-
-    sent: list[int] = []
-    monkeypatch.setattr(tasks.deliver, "delay", lambda pk: sent.append(pk))
-    return sent
-
-
 def delivery(status: str, *, permanent: bool = False, last_error: str = "", age: dt.timedelta | None = None):
     d = service.queue_delivery(approved())
     fields = {"status": status, "permanent": permanent, "last_error": last_error}

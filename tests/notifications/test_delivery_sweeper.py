@@ -16,16 +16,6 @@ from tests.notifications.delivery_helpers import approved
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def enqueued(monkeypatch):
-    """Task messages the service sends (after commit), without a broker."""
-    from notifications.delivery import tasks
-
-    sent: list[int] = []
-    monkeypatch.setattr(tasks.deliver, "delay", lambda pk: sent.append(pk))
-    return sent
-
-
 class _DiesMidSend:
     """The provider call starts, then the worker process goes (SIGTERM, OOM kill): nothing is recorded."""
 

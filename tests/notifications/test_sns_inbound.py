@@ -19,7 +19,7 @@ from notifications.delivery import sns_inbound
 from notifications.models import ConsentChange, CustomerContact, Delivery, NotificationEvent, ProviderReceipt
 from notifications.services import delivery as service
 from tests.fakes.sns_server import FakeSns, SnsSigner, error
-from tests.notifications.delivery_helpers import approved
+from tests.notifications.delivery_helpers import approved, sent_by_sns
 
 pytestmark = pytest.mark.django_db
 TOPIC = "arn:aws:sns:eu-west-2:123456789012:sne-receipts"
@@ -84,10 +84,7 @@ def cert_fetches(sns) -> int:
 
 @pytest.fixture
 def sent_sms():
-    n = approved(channel="SMS", subject="")
-    d = service.queue_delivery(n)
-    Delivery.objects.filter(pk=d.pk).update(status="sent", provider="sns", provider_message_id="sns-42")
-    return Delivery.objects.get(pk=d.pk)
+    return sent_by_sns()
 
 
 # --- signatures ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from customers.models import NotificationHistory
 from notifications.models import CustomerContact, Delivery, NotificationEvent, ProviderReceipt
 from notifications.services import delivery as service
 from notifications.tracking import click_token, engagement_score, open_token, read_click_token
+from tests.notifications import delivery_helpers
 from tests.notifications.delivery_helpers import approved
 
 pytestmark = pytest.mark.django_db
@@ -133,10 +134,7 @@ def post(client, body: dict, **headers):
 
 @pytest.fixture
 def sent_by_sns():
-    n = approved(channel="SMS", subject="")
-    d = service.queue_delivery(n)
-    Delivery.objects.filter(pk=d.pk).update(status="sent", provider="sns", provider_message_id="sns-42")
-    return Delivery.objects.get(pk=d.pk)
+    return delivery_helpers.sent_by_sns()
 
 
 def test_the_webhook_refuses_a_bad_or_missing_secret(client, settings, sent_by_sns):
