@@ -17,8 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notifications.analysts.consent import marketing_consent
+from notifications.analysts.schemas import CustomerProfile
 from notifications.models import ConsentChange
-from notifications.selectors.profiles import load_profiles
+from notifications.selectors.profiles import load_profile
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,11 @@ def latest_consent_change(customer_pk: int, channel: str | None = None) -> Conse
     return ConsentChange.objects.filter(scope, customer_id=customer_pk).order_by("-occurred_at", "-pk").first()
 
 
-def current_marketing_consent(customer_pk: int, channel: str | None = None) -> ConsentState:
-    profile = load_profiles([customer_pk]).get(customer_pk)
+def current_marketing_consent(
+    customer_pk: int, channel: str | None = None, *, profile: CustomerProfile | None = None
+) -> ConsentState:
+    """`profile`: pass it when the caller has loaded it already (the send checks), to read it once."""
+    profile = profile or load_profile(customer_pk)
     if profile is None:
         return ConsentState(False, "the customer's record could not be read")
     imported = marketing_consent(profile)

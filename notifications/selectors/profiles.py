@@ -72,6 +72,11 @@ _NOTIFICATION_FIELDS = (
 _ACTION_FIELDS = ("scenario", "recommended_action", "urgency_level", "follow_up_required", "assigned_team")
 
 
+def load_profile(customer_pk: int) -> CustomerProfile | None:
+    """One customer's profile (None if the customer is gone)."""
+    return load_profiles([customer_pk]).get(customer_pk)
+
+
 def load_profiles(customer_pks: Iterable[int]) -> dict[int, CustomerProfile]:
     """Profiles for the given customer primary keys (unknown keys are left out).
 

@@ -38,6 +38,7 @@ from notifications.delivery.backends import (
 )
 from notifications.models import Delivery, Notification
 from notifications.selectors.consent import current_marketing_consent
+from notifications.selectors.profiles import load_profile
 from notifications.services import contacts
 from notifications.services.events import record_event
 from notifications.services.policies import check_send_allowed
@@ -70,11 +71,12 @@ def send_time_check(n: Notification, *, now: dt.datetime | None = None) -> SendT
     """Every rule, on fresh data, at the moment of sending; each refusal names its rule."""
     now = now or timezone.now()
     verdict = SendTimeVerdict()
+    profile = load_profile(n.customer_id)  # read once for the consent and policy checks
     if n.kind == "marketing":
-        consent = current_marketing_consent(n.customer_id, n.channel)
+        consent = current_marketing_consent(n.customer_id, n.channel, profile=profile)
         if not consent.marketing:
             verdict.refusals.append(f"Consent: {consent.reason}. A marketing message needs marketing consent.")
-    policy = check_send_allowed(n, now=now)
+    policy = check_send_allowed(n, now=now, profile=profile)
     for result in policy.failed:
         if result.policy == "consent":
             continue  # decided above with the ledger too (which can only be stricter or newer)

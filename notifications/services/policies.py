@@ -39,7 +39,7 @@ from notifications.models.policies import (
     FrequencyCapParams,
     QuietHoursParams,
 )
-from notifications.selectors.profiles import load_profiles
+from notifications.selectors.profiles import load_profile, load_profiles
 
 BLOCK = "block"  # a failure stops all contact
 MARKETING = "marketing"  # a failure stops marketing only
@@ -105,17 +105,23 @@ def evaluate_policies(customer_pks: Iterable[int], *, now: dt.datetime | None = 
     return evaluate_profiles(load_profiles(customer_pks), now=now)
 
 
-def check_send_allowed(notification: Notification, *, now: dt.datetime | None = None) -> PolicyVerdict:
+def check_send_allowed(
+    notification: Notification, *, now: dt.datetime | None = None, profile: CustomerProfile | None = None
+) -> PolicyVerdict:
     """The send-time check for one queue item, on the item's own channel.
 
-    The item itself is not counted against the caps (it has not been sent).
+    The item itself is not counted against the caps (it has not been sent). `profile`: pass it
+    when the caller has loaded it already, to read it once.
     """
-    profiles = load_profiles([notification.customer_id])
-    if notification.customer_id not in profiles:
+    profile = profile or load_profile(notification.customer_id)
+    if profile is None:
         reason = "The customer no longer exists"
         return PolicyVerdict(False, False, None, [PolicyResult("customer", False, reason)])
     return evaluate_profiles(
-        profiles, now=now, channels={notification.customer_id: notification.channel}, exclude_pk=notification.pk
+        {notification.customer_id: profile},
+        now=now,
+        channels={notification.customer_id: notification.channel},
+        exclude_pk=notification.pk,
     )[notification.customer_id]
 
 

@@ -22,6 +22,7 @@ from control.selectors.approval import approval_missing
 from control.services import audit
 from notifications.models import ContactPolicy, Notification
 from notifications.selectors.consent import current_marketing_consent
+from notifications.selectors.profiles import load_profile
 from notifications.services.policies import check_send_allowed
 from notifications.services.queue import QueueActionError, display_name, holds_claim
 
@@ -84,13 +85,14 @@ def check_send(
         check.reasons.append("An email needs a subject.")
     if missing := approval_missing(n):  # the approval policy (control room): High priority / marketing
         check.reasons.append(missing)
+    profile = load_profile(n.customer_id)  # read once for the consent and policy checks below
     if n.kind == "marketing":
         # PECR consent is law, not a tunable policy: checked here even if the consent policy is switched off.
         # The analysts' rule on fresh data plus the consent ledger (notifications/selectors/consent.py).
-        consent = current_marketing_consent(n.customer_id, n.channel)
+        consent = current_marketing_consent(n.customer_id, n.channel, profile=profile)
         if not consent.marketing:
             check.reasons.append(f"Marketing message refused: {consent.reason}. Only a service message may be sent.")
-    verdict = check_send_allowed(n, now=now)
+    verdict = check_send_allowed(n, now=now, profile=profile)
     check.policy_results = [
         {
             "policy": str(r.policy),

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from notifications.forms import DismissForm, SnoozeForm
 from notifications.models import Notification
-from notifications.selectors.profiles import load_profiles
+from notifications.selectors.profiles import load_profile
 from notifications.selectors.queue import analysis_detail, get_card, why_context
 from notifications.services import queue as queue_service
 from notifications.views.common import card_response, workspace_view
@@ -28,7 +28,7 @@ def section_context(n: Notification, name: str) -> dict:
     if name == "approach":
         analysis, detail = analysis_detail(n)
         return {"detail": detail, "analysis": analysis}
-    profile = load_profiles([n.customer_id]).get(n.customer_id)
+    profile = load_profile(n.customer_id)
     return {"profile": profile}
 
 

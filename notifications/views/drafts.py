@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from notifications.analysts.checks import check_draft
 from notifications.forms import DraftForm, VersionForm
 from notifications.models import Notification
-from notifications.selectors.profiles import load_profiles
+from notifications.selectors.profiles import load_profile
 from notifications.selectors.queue import get_card
 from notifications.services import queue as queue_service
 from notifications.services.sending import SendRefused, check_send, send_notification
@@ -19,7 +19,7 @@ from notifications.views.common import card_response, workspace_view
 
 def draft_warnings(n: Notification) -> list[dict]:
     """The analysts' trust checks (British English, grounding, consent, length) on the current text."""
-    profile = load_profiles([n.customer_id]).get(n.customer_id)
+    profile = load_profile(n.customer_id)
     if profile is None:
         return []
     issues = check_draft(profile, n.subject, n.body, n.channel, n.kind)
