@@ -31,7 +31,6 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_FILE = "progress.json"
 PROGRESS_EVERY_SECONDS = 1.0
-ERRORS_SHOWN = 1_000
 
 
 def run_directory(run: ImportRun) -> Path:
@@ -115,9 +114,7 @@ def run_import(run_id: int) -> ImportRun:
     except ImportFailed as failed:
         run.status, run.error_count = ImportRun.Status.FAILED, failed.error_count
         run.summaries = [s.as_dict() for s in failed.summaries]
-        lines = [str(e) for e in failed.errors[:ERRORS_SHOWN]]
-        hidden = failed.error_count - len(lines)
-        run.errors = "\n".join(lines + ([f"… and {hidden} more problem(s)"] if hidden else []))
+        run.errors = "\n".join(failed.report_lines())
     except (FileProblemAtWrite, ValueError, OSError) as exc:
         run.status, run.error_count, run.errors = ImportRun.Status.FAILED, 1, str(exc)
     except Exception as exc:  # noqa: BLE001 - e.g. a database error or the soft time limit
