@@ -40,11 +40,11 @@ from notifications.models.policies import (
     QuietHoursParams,
 )
 from notifications.selectors.profiles import load_profile, load_profiles
+from notifications.services.events import HISTORY_PREFIX  # our own sends in the history
 
 BLOCK = "block"  # a failure stops all contact
 MARKETING = "marketing"  # a failure stops marketing only
 HOLD = "hold"  # a failure delays contact (quiet hours)
-OUR_HISTORY_PREFIX = "SNE-"  # notifications/services/events.py writes our sends into the history
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ def _frequency_cap(
     records = [
         _SentRecord(n.channel, n.sent_at, _is_marketing_type(n.notification_type, params))
         for n in profile.notifications
-        if n.delivery_status == DeliveryStatus.DELIVERED and not n.notification_id.startswith(OUR_HISTORY_PREFIX)
+        if n.delivery_status == DeliveryStatus.DELIVERED and not n.notification_id.startswith(HISTORY_PREFIX)
     ]
     records.extend(sent)
     marketing_since = now - dt.timedelta(days=params.marketing_window_days)
