@@ -52,7 +52,7 @@ def queue_by_priority_and_age(now: dt.datetime) -> dict[str, list[int]]:
             cond &= Q(created_at__lte=now - lower)
         counts[f"age_{i}"] = Count("id", filter=cond)
         lower = upper
-    rows = Notification.objects.filter(waiting_q(now)).values("priority").annotate(**counts).order_by()
+    rows = Notification.objects.filter(waiting_q()).values("priority").annotate(**counts).order_by()
     by_priority = {r["priority"]: [r[f"age_{i}"] for i in range(len(AGE_BUCKETS))] for r in rows}
     return {p: by_priority.get(p, [0] * len(AGE_BUCKETS)) for p in PRIORITIES}
 
@@ -69,7 +69,7 @@ def throughput_today(now: dt.datetime) -> list[tuple[str, int]]:
 
 def oldest_waiting_high(now: dt.datetime) -> Notification | None:
     return (
-        Notification.objects.filter(waiting_q(now), priority="High")
+        Notification.objects.filter(waiting_q(), priority="High")
         .select_related("customer", "claimed_by")
         .order_by("created_at", "pk")
         .first()

@@ -38,7 +38,7 @@ WORKABLE_STATUSES = (Status.WAITING, Status.HELD)  # held: quiet hours; agents p
 SEARCH_CAP = 1000  # a search reads its matching ids once (count and page from one scan), up to this many
 
 
-def waiting_q(now: dt.datetime | None = None) -> Q:
+def waiting_q() -> Q:
     """Drafts an agent can work now. Snoozes that are due are woken into "waiting" by
     `services.queue.wake_due_snoozes` rather than OR-ed in here: an OR costs the
     index-ordered scan (7.6 ms instead of 0.02 ms for a page at 25k drafts)."""
@@ -89,7 +89,7 @@ def _status_filter(qs: QuerySet[Notification], status: str, user, now: dt.dateti
         return qs.filter(status=Status.DISMISSED).order_by("-dismissed_at", "-id")
     if status == "snoozed":
         return qs.filter(status=Status.SNOOZED, snoozed_until__gt=now).order_by("snoozed_until", "id")
-    return qs.filter(waiting_q(now))
+    return qs.filter(waiting_q())
 
 
 def search_q(text: str) -> Q:

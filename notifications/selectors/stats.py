@@ -38,7 +38,7 @@ def queue_stats(user, now: dt.datetime | None = None) -> QueueStats:
     names = {rank: priority.value for priority, rank in PRIORITY_RANK.items()}
     by_priority = {
         names.get(row["priority_rank"], ""): row
-        for row in Notification.objects.filter(waiting_q(now))
+        for row in Notification.objects.filter(waiting_q())
         .order_by()
         .values("priority_rank")
         .annotate(n=Count("id"), risk=Sum("risk_score"))
