@@ -153,10 +153,19 @@ def _claim(delivery_id: int, now: dt.datetime) -> tuple[Delivery | None, Notific
         return d, n, to
 
 
-def _fail(d: Delivery, n: Notification, error: str, now: dt.datetime, *, permanent: bool, code: str = "") -> None:
+def _fail(
+    d: Delivery,
+    n: Notification,
+    error: str,
+    now: dt.datetime,
+    *,
+    permanent: bool,
+    code: str = "",
+    source: str = "worker",
+) -> None:
     d.status, d.permanent, d.last_error = Status.FAILED, permanent, error
     d.save(update_fields=["status", "permanent", "last_error", "updated_at"])
-    record_event(n, "failed", source="worker", at=now, metadata={"error": error, "code": code, "permanent": permanent})
+    record_event(n, "failed", source=source, at=now, metadata={"error": error, "code": code, "permanent": permanent})
 
 
 def attempt_delivery(delivery_id: int, *, final_attempt: bool = False, now: dt.datetime | None = None) -> str:
@@ -340,7 +349,8 @@ def mark_bounced(d: Delivery, *, reason: str) -> Delivery:
 
 def mark_failed(d: Delivery, *, reason: str) -> Delivery:
     """The provider reports a failure after accepting the message: a retryable failure."""
-    _fail(d, d.notification, reason or "The provider reported a failure", timezone.now(), permanent=False)
+    reason = reason or "The provider reported a failure"
+    _fail(d, d.notification, reason, timezone.now(), permanent=False, source="provider_webhook")
     return d
 
 

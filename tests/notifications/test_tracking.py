@@ -159,6 +159,17 @@ def test_a_delivery_receipt_is_applied_once_and_a_replay_is_ignored(client, sett
     assert events(sent_by_sns, "delivered").count() == 1
 
 
+def test_a_failure_reported_by_the_provider_is_on_the_trail_as_the_providers_and_stays_retryable(
+    client, settings, sent_by_sns
+):
+    settings.DELIVERY_WEBHOOK_SECRET = SECRET
+    body = envelope("m-3", {"messageId": "sns-42", "status": "failed", "reason": "Carrier unreachable"})
+    assert post(client, body, HTTP_X_DELIVERY_SECRET=SECRET).status_code == 200
+    d = Delivery.objects.get(pk=sent_by_sns.pk)
+    assert (d.status, d.permanent, d.last_error) == ("failed", False, "Carrier unreachable")
+    assert list(events(sent_by_sns, "failed").values_list("source", flat=True)) == ["provider_webhook"]
+
+
 def test_an_hmac_signed_bounce_marks_the_number_bad(client, settings, sent_by_sns):
     settings.DELIVERY_WEBHOOK_SECRET = SECRET
     raw = json.dumps(envelope("m-2", {"messageId": "sns-42", "status": "bounced", "reason": "Unknown subscriber"}))
