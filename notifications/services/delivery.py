@@ -213,31 +213,33 @@ def _record_sent(
     d: Delivery, n: Notification, receipt: DeliveryReceipt, *, confirms: bool, now: dt.datetime | None = None
 ) -> str:
     now = now or timezone.now()
-    d.provider, d.provider_message_id, d.sent_at, d.last_error = receipt.provider, receipt.message_id, now, ""
-    # A local outbox is the destination itself; a real provider confirms delivery later (webhook).
-    d.status = Status.DELIVERED if confirms else Status.SENT
-    d.delivered_at = now if confirms else None
-    d.save(
-        update_fields=[
-            "provider",
-            "provider_message_id",
-            "sent_at",
-            "last_error",
-            "status",
-            "delivered_at",
-            "updated_at",
-        ]
-    )
-    record_event(
-        n,
-        "sent",
-        source=receipt.provider,
-        at=now,
-        metadata={"provider_message_id": receipt.message_id},
-        update_history=not confirms,  # "delivered" follows and derives the history row
-    )
-    if confirms:
-        record_event(n, "delivered", source=receipt.provider, at=now)
+    # One transaction: the row, its trail and the history row say "sent" together or not at all.
+    with transaction.atomic():
+        d.provider, d.provider_message_id, d.sent_at, d.last_error = receipt.provider, receipt.message_id, now, ""
+        # A local outbox is the destination itself; a real provider confirms delivery later (webhook).
+        d.status = Status.DELIVERED if confirms else Status.SENT
+        d.delivered_at = now if confirms else None
+        d.save(
+            update_fields=[
+                "provider",
+                "provider_message_id",
+                "sent_at",
+                "last_error",
+                "status",
+                "delivered_at",
+                "updated_at",
+            ]
+        )
+        record_event(
+            n,
+            "sent",
+            source=receipt.provider,
+            at=now,
+            metadata={"provider_message_id": receipt.message_id},
+            update_history=not confirms,  # "delivered" follows and derives the history row
+        )
+        if confirms:
+            record_event(n, "delivered", source=receipt.provider, at=now)
     return d.status
 
 
