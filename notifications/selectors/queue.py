@@ -38,6 +38,11 @@ WORKABLE_STATUSES = (Status.WAITING, Status.HELD)  # held: quiet hours; agents p
 SEARCH_CAP = 1000  # a search reads its matching ids once (count and page from one scan), up to this many
 
 
+def claim_active(n: Notification, now: dt.datetime | None = None) -> bool:
+    """Whether someone holds an unexpired claim on the item (claims lapse after CLAIM_TTL)."""
+    return bool(n.claimed_by_id and n.claimed_at and n.claimed_at >= claim_cutoff(now))
+
+
 def waiting_q() -> Q:
     """Drafts an agent can work now. Snoozes that are due are woken into "waiting" by
     `services.queue.wake_due_snoozes` rather than OR-ed in here: an OR costs the

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from control.services import audit
 from notifications.models import Notification
-from notifications.selectors.queue import claim_cutoff
+from notifications.selectors.queue import claim_active, claim_cutoff
 from notifications.selectors.results import word_edits
 from notifications.services.events import record_event
 
@@ -50,6 +50,7 @@ class StaleEdit(QueueActionError):
 
 
 def display_name(user) -> str:
+    """A colleague's name for display: full name, else username, else "someone"."""
     if user is None:
         return "someone"
     return user.get_full_name() or user.get_username()
@@ -60,18 +61,14 @@ def _ensure_open(n: Notification) -> None:
         raise NotOpen(f"This draft is already {n.get_status_display().lower()}; it can no longer be changed.")
 
 
-def _claim_active(n: Notification, now: dt.datetime | None) -> bool:
-    return bool(n.claimed_by_id and n.claimed_at and n.claimed_at >= claim_cutoff(now))
-
-
 def active_claimant(n: Notification, now: dt.datetime | None = None):
     """The user holding an unexpired claim on the item, or None."""
-    return n.claimed_by if _claim_active(n, now) else None
+    return n.claimed_by if claim_active(n, now) else None
 
 
 def holds_claim(n: Notification, user, now: dt.datetime | None = None) -> bool:
     """Whether `user` holds an unexpired claim on the item (compares ids: reads no user row)."""
-    return _claim_active(n, now) and n.claimed_by_id == user.pk
+    return claim_active(n, now) and n.claimed_by_id == user.pk
 
 
 def _mine(user, now: dt.datetime) -> Q:

@@ -9,7 +9,8 @@ from django.utils.safestring import mark_safe
 
 from notifications.analysts.sms import PUSH_MAX_CHARS, sms_size
 from notifications.forms import filters_querystring
-from notifications.selectors.queue import CLAIM_TTL, QueueFilters, claim_cutoff
+from notifications.selectors.queue import CLAIM_TTL, QueueFilters, claim_active
+from notifications.services.queue import display_name
 
 register = template.Library()
 
@@ -51,7 +52,7 @@ SECTIONS = (
 def card_context(notification, user) -> dict:
     """Per card, once: its pk and URL as strings, and who holds it until when (claims lapse after 30 minutes)."""
     n = notification
-    active = bool(n.claimed_by_id and n.claimed_at and n.claimed_at >= claim_cutoff())
+    active = claim_active(n)
     pk = str(n.pk)
     return {
         "pk": pk,
@@ -88,12 +89,7 @@ def draft_size(channel: str, subject: str, body: str) -> dict:
     return info
 
 
-@register.filter
-def who(user) -> str:
-    """A colleague's name for display: full name, else username, else "someone"."""
-    if user is None:
-        return "someone"
-    return user.get_full_name() or user.get_username()
+register.filter("who", display_name)  # a colleague's name: full name, else username, else "someone"
 
 
 @register.filter
