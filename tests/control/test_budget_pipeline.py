@@ -8,11 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import AICall, AnalysisJob, CustomerAnalysis
+from notifications.models import AICall, CustomerAnalysis
 from notifications.services import analysis
 from notifications.services.jobs import start_job
-from notifications.services.pipeline import process_chunk
-from tests.notifications.test_worker_support import make_customer
+from tests.notifications.test_worker_support import make_customer, run_inline
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +28,7 @@ def test_a_bedrock_job_over_budget_is_answered_offline_and_says_why(settings, mo
 
     monkeypatch.setattr(analysis, "_bedrock_analyst", NoCalls)
     customers = [make_customer() for _ in range(3)]
-    with_commit = start_job(provider="bedrock", customer_pks=[c.pk for c in customers])
-    for chunk in with_commit.chunks.all():
-        process_chunk(chunk.pk)
-    job = AnalysisJob.objects.get(pk=with_commit.pk)
+    job = run_inline(start_job(provider="bedrock", customer_pks=[c.pk for c in customers]))
     assert job.status == "succeeded" and job.done == 3
     assert job.fallbacks == 3
     reasons = set(CustomerAnalysis.objects.filter(job=job).values_list("fallback_reason", flat=True))

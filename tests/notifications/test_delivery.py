@@ -14,7 +14,7 @@ from customers.models import NotificationHistory
 from notifications.delivery.backends import PermanentDeliveryError, TransientDeliveryError, get_backend
 from notifications.models import ConsentChange, CustomerContact, Delivery, NotificationEvent
 from notifications.services import delivery as service
-from tests.factories import InteractionFactory, make_role_user
+from tests.factories import InteractionFactory
 from tests.notifications.delivery_helpers import approved
 
 LONDON = ZoneInfo("Europe/London")
@@ -26,11 +26,6 @@ def outbox(settings, tmp_path):
     settings.OUTBOX_DIR = str(tmp_path)
     settings.SMS_BACKEND = settings.PUSH_BACKEND = "outbox"
     return tmp_path
-
-
-@pytest.fixture
-def agent():
-    return make_role_user("alex", "Agents")
 
 
 def kinds(n) -> list[str]:

@@ -22,15 +22,6 @@ def agent_client(client):
     return client
 
 
-@pytest.fixture
-def no_broker(monkeypatch):
-    from notifications.delivery import tasks
-
-    sent: list[int] = []
-    monkeypatch.setattr(tasks.deliver, "delay", lambda pk: sent.append(pk))
-    return sent
-
-
 def failed(permanent: bool):
     n = approved()
     d = service.queue_delivery(n)
@@ -40,19 +31,19 @@ def failed(permanent: bool):
     return n
 
 
-def test_retry_requeues_a_failed_send(agent_client, no_broker, django_capture_on_commit_callbacks):
+def test_retry_requeues_a_failed_send(agent_client, enqueued, django_capture_on_commit_callbacks):
     n = failed(permanent=False)
     with django_capture_on_commit_callbacks(execute=True):
         response = agent_client.post(reverse("delivery:retry", args=[n.pk]))
     assert response.status_code == 302  # without htmx: back to the card page
-    assert Delivery.objects.get(notification=n).status == "queued" and no_broker == [n.delivery.pk]
+    assert Delivery.objects.get(notification=n).status == "queued" and enqueued == [n.delivery.pk]
 
 
-def test_a_permanent_failure_cannot_be_retried(agent_client, no_broker):
+def test_a_permanent_failure_cannot_be_retried(agent_client, enqueued):
     n = failed(permanent=True)
     response = agent_client.post(reverse("delivery:retry", args=[n.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 409 and b"permanent" in response.content
-    assert Delivery.objects.get(notification=n).status == "failed" and no_broker == []
+    assert Delivery.objects.get(notification=n).status == "failed" and enqueued == []
 
 
 def test_retry_needs_the_work_queue_permission(client):
@@ -108,7 +99,7 @@ def test_the_status_partial_says_what_happened(status, fields, expected):
         assert fields["last_error"] in html
 
 
-def test_sending_from_the_card_creates_one_delivery_and_shows_its_state(agent_client, no_broker, settings, tmp_path):
+def test_sending_from_the_card_creates_one_delivery_and_shows_its_state(agent_client, enqueued, settings, tmp_path):
     """The workspace's Send (issue 5) now hands the message to the channel: one Delivery, queued after commit."""
     from django.utils import timezone
 
@@ -128,7 +119,7 @@ def test_sending_from_the_card_creates_one_delivery_and_shows_its_state(agent_cl
     assert "Delivered" in card and Delivery.objects.count() == 1
 
 
-def test_quiet_hours_do_not_refuse_the_send_they_hold_the_delivery(agent_client, no_broker, monkeypatch):
+def test_quiet_hours_do_not_refuse_the_send_they_hold_the_delivery(agent_client, enqueued, monkeypatch):
     import datetime as dt
     from zoneinfo import ZoneInfo
 

@@ -15,11 +15,6 @@ from tests.factories import AccountActivityFactory, NotificationFactory, make_ro
 LONDON = ZoneInfo("Europe/London")
 
 
-@pytest.fixture
-def agent(db):
-    return make_role_user("alex", "Agents")
-
-
 def claimed(user, status="Active", **kwargs) -> Notification:
     n = NotificationFactory(claimed_by=user, claimed_at=timezone.now(), **kwargs)
     AccountActivityFactory(customer=n.customer, account_status=status)

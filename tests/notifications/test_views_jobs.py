@@ -14,11 +14,6 @@ RUN = reverse("notifications:run_analysis")
 
 
 @pytest.fixture
-def agent(db):
-    return make_role_user("alex", "Agents")
-
-
-@pytest.fixture
 def supervisor(db):
     return make_role_user("sam", "Supervisors")
 
