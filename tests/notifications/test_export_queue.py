@@ -9,8 +9,9 @@ import json
 import pytest
 from django.core.management import call_command
 
-from notifications.management.commands.export_queue import COLUMNS, neutralise
+from notifications.management.commands.export_queue import neutralise
 from notifications.models import Notification
+from notifications.selectors.queue_export import COLUMNS
 from notifications.services.jobs import start_job
 from tests.notifications.test_worker_support import make_customer, run_inline
 
