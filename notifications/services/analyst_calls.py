@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from notifications.services.ratelimit import RateLimiter, bedrock_limiter, bedrock_token_limiter
 
 
@@ -52,13 +54,12 @@ class ThrottledAnalyst:
 
 def resolve(provider: str) -> Any:
     from notifications.services import analysis
-
-    analyst = analysis.get_analyst(provider)
-    if is_offline(analyst):
-        return analyst
     from notifications.services.budget import guard_analyst
 
-    analyst = guard_analyst(lambda: analyst)  # the monthly AI budget spent: the offline rules answer
+    if (provider or settings.AI_PROVIDER) == "offline":
+        return analysis.get_analyst(provider)
+    # The monthly AI budget spent: the offline rules answer, and the Bedrock client is never built.
+    analyst = guard_analyst(lambda: analysis.get_analyst(provider))
     if is_offline(analyst):
         return analyst
     return ThrottledAnalyst(analyst, bedrock_limiter(), bedrock_token_limiter())
