@@ -34,6 +34,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from queue_bench import scratch_database  # noqa: E402 - a sibling script, found through the path above
 
 
 def main() -> None:
@@ -53,9 +55,11 @@ def main() -> None:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="pipeline-bench-", dir=BASE_DIR / "var"))
     queue = f"bench-{uuid.uuid4().hex[:8]}"
-    scratch = _create_scratch_database(args.database_url) if args.database_url else None
+    database_url, drop = (
+        scratch_database(args.database_url) if args.database_url else (f"sqlite:///{work / 'bench.sqlite3'}", None)
+    )
     env = {
-        "DATABASE_URL": scratch[1] if scratch else f"sqlite:///{work / 'bench.sqlite3'}",
+        "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": args.broker_url or f"sqla+sqlite:///{work / 'broker.sqlite3'}",
         "CELERY_QUEUE": queue,
         "AI_PROVIDER": "offline",
@@ -79,39 +83,11 @@ def main() -> None:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-        if scratch:
+        if drop:
             from django.db import connections
 
             connections.close_all()
-            _drop_scratch_database(args.database_url, scratch[0])
-
-
-def _server_dsn(url: str) -> str:
-    import environ
-
-    cfg = environ.Env.db_url_config(url)
-    parts = {"host": cfg.get("HOST"), "port": cfg.get("PORT"), "user": cfg.get("USER"), "password": cfg.get("PASSWORD")}
-    return " ".join(f"{k}={v}" for k, v in {**parts, "dbname": cfg["NAME"] or "postgres"}.items() if v)
-
-
-def _create_scratch_database(url: str) -> tuple[str, str]:
-    """A fresh database on the given PostgreSQL server; returns its name and URL."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_server_dsn(url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(url)
-    return name, urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def _drop_scratch_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_server_dsn(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop()
 
 
 # --- workers ---------------------------------------------------------------------------------
