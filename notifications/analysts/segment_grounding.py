@@ -40,7 +40,7 @@ _SPACES = re.compile(r"\s+")
 
 
 def _norm(text: str) -> str:
-    return _SPACES.sub(" ", text).strip().strip("\"'“”‘’").lower()
+    return _SPACES.sub(" ", text).strip().strip("\"'“”‘’.,;:!?").lower()
 
 
 def _dates(value: Any) -> set[dt.date]:

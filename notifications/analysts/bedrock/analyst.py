@@ -104,7 +104,10 @@ class BedrockAnalyst:
         from control.selectors.provider import effective_bulk_model_id
 
         bulk = effective_bulk_model_id()  # the admin's Provider settings, else BEDROCK_BULK_MODEL_ID
-        draft_setting = "BEDROCK_BULK_MODEL_ID" if settings.BEDROCK_USE_BULK_MODEL else "BEDROCK_MODEL_ID"
+        bulk_setting = (
+            "BEDROCK_BULK_MODEL_ID" if bulk == settings.BEDROCK_BULK_MODEL_ID else "the bulk model in Provider settings"
+        )
+        draft_setting = bulk_setting if settings.BEDROCK_USE_BULK_MODEL else "BEDROCK_MODEL_ID"
         return cls(
             make_client(),
             bulk,
@@ -115,8 +118,7 @@ class BedrockAnalyst:
             caching=settings.BEDROCK_PROMPT_CACHING,
             max_tokens=settings.BEDROCK_MAX_TOKENS,
             temperature=settings.BEDROCK_TEMPERATURE,
-            setting_names={"segment": "BEDROCK_BULK_MODEL_ID", "prioritise": "BEDROCK_BULK_MODEL_ID",
-                           "draft": draft_setting},
+            setting_names={"segment": bulk_setting, "prioritise": bulk_setting, "draft": draft_setting},
         )  # fmt: skip
 
     @property

@@ -65,6 +65,18 @@ def make_client(
     return boto3.client("bedrock-runtime", endpoint_url=endpoint or None, config=config, **credentials)
 
 
+def make_control_client(*, region: str | None = None, endpoint_url: str | None = None, **credentials: str):
+    """The control plane (`bedrock`): models' lifecycle and inference profiles, for check_bedrock."""
+    config = Config(
+        region_name=region or settings.AWS_REGION,
+        connect_timeout=settings.BEDROCK_CONNECT_TIMEOUT,
+        read_timeout=settings.BEDROCK_CONNECT_TIMEOUT * 2,  # small GETs: no need to wait as for a model
+        retries=settings.BEDROCK_RETRIES,
+    )
+    endpoint = endpoint_url if endpoint_url is not None else settings.BEDROCK_CONTROL_ENDPOINT_URL
+    return boto3.client("bedrock", endpoint_url=endpoint or None, config=config, **credentials)
+
+
 @dataclass
 class Reply:
     response: dict[str, Any]
@@ -124,7 +136,7 @@ def converse(
             raise misconfigured(code, message, model_id=model_id, region=region, setting=setting) from exc
         raise RequestRejected(f"{code or status}: {message or exc}") from exc
     except NoCredentialsError as exc:  # nothing was sent
-        raise misconfigured("NoCredentials", "", model_id=model_id, region=region, setting=setting) from exc
+        raise misconfigured("NoCredentials", str(exc), model_id=model_id, region=region, setting=setting) from exc
     except (HTTPClientError, ConnectionError) as exc:  # read timeouts, dropped and refused connections
         outcome = "timeout" if isinstance(exc, ReadTimeoutError) else "error"
         record(_usage(model_id, operation, started, outcome))

@@ -35,9 +35,9 @@ def is_configuration_error(code: str, message: str) -> bool:
     return code in CONFIGURATION_CODES
 
 
-def advice(code: str, message: str, *, model_id: str, region: str, setting: str) -> str:
-    """One sentence: which model, where, what Bedrock said, and what to change."""
-    said = f'Bedrock said "{message.strip().rstrip(".")}"' if message else f"Bedrock answered {code}"
+def advice(code: str, message: str, *, model_id: str, region: str, setting: str, said: str = "") -> str:
+    """One sentence: which model, where, what Bedrock said (or `said`), and what to change."""
+    said = said or (f'Bedrock said "{message.strip().rstrip(".")}"' if message else f"Bedrock answered {code}")
     lowered = message.lower()
     if code == "NoCredentials":
         return (
