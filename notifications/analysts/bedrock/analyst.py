@@ -34,7 +34,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..base import InvalidAnswer
 from ..british_english import to_british
-from ..checks import check_draft
+from ..checks import check_draft, own_words
 from ..grounding import invented_in_factor, profile_facts
 from ..offline import OfflineAnalyst
 from ..schemas import CallUsage, CustomerProfile, DraftMessage, PriorityAnalysis, Segmentation
@@ -158,13 +158,14 @@ class BedrockAnalyst:
         """True when the offline scorer is not confident enough to decide this customer alone."""
         return self._offline_segment(profile).confidence <= self.confidence_threshold
 
-    def _asks(self, operation: str, profile: CustomerProfile) -> bool:
+    def will_call(self, operation: str, profile: CustomerProfile) -> bool:
+        """Whether this step for this customer goes to Bedrock (the rate limiter asks before taking a slot)."""
         return operation in self.operations and self.needs_bedrock(profile)
 
     # --- the Analyst protocol ----------------------------------------------------------------
     def segment(self, profile: CustomerProfile) -> Segmentation:
         rules = self._offline_segment(profile)
-        if not self._asks("segment", profile):
+        if not self.will_call("segment", profile):
             return rules
         facts = profile_facts(profile, self.today)
 
@@ -184,7 +185,7 @@ class BedrockAnalyst:
         return result
 
     def prioritise(self, profile: CustomerProfile) -> PriorityAnalysis:
-        if not self._asks("prioritise", profile):
+        if not self.will_call("prioritise", profile):
             return self.offline.prioritise(profile)
         facts = profile_facts(profile, self.today)
 
@@ -201,7 +202,7 @@ class BedrockAnalyst:
         return self._ask("prioritise", profile, None, problems)
 
     def draft(self, profile: CustomerProfile, analysis: PriorityAnalysis) -> DraftMessage:
-        if not self._asks("draft", profile):
+        if not self.will_call("draft", profile):
             return self.offline.draft(profile, analysis)
         facts = profile_facts(profile, self.today)
         channel = analysis.channel or profile.preferred_channel
@@ -216,13 +217,14 @@ class BedrockAnalyst:
             errors += [f"{i.kind}: {i.message} {i.text!r}" for i in issues if i.kind in BLOCKING_DRAFT_ISSUES]
             return errors
 
-        return self._ask("draft", profile, analysis, problems, fix=self._british)
+        keep = own_words(profile)
+        return self._ask("draft", profile, analysis, problems, fix=lambda data: self._british(data, keep))
 
     # --- the call, validation and the one corrective retry ----------------------------------------
-    def _british(self, data: dict[str, Any]) -> dict[str, Any]:
+    def _british(self, data: dict[str, Any], keep: set[str]) -> dict[str, Any]:
         for key in ("subject", "body"):
             if isinstance(data.get(key), str):
-                data[key], changed = to_british(data[key])
+                data[key], changed = to_british(data[key], keep)
                 for change in changed:
                     self._bucket("warnings").append(
                         f"Corrected American spelling {change.word!r} to {change.british!r}"
