@@ -80,6 +80,16 @@ def test_cache_point_for_models_that_support_prompt_caching(server):
     assert "cachePoint" not in json.dumps(request.body["messages"])  # customer data is never cached
 
 
+def test_an_inference_profile_arn_is_called_and_priced_as_its_model(server):
+    arn = f"arn:aws:bedrock:eu-west-2:123456789012:inference-profile/{HAIKU}"
+    profile = make_profile()
+    server.script(good("segment", profile))
+    analyst = make_analyst(server, model_id=arn)
+    analyst.segment(profile)
+    assert server.requests[0].model_id == arn
+    assert str(analyst.take_usage()[0].cost_gbp) == "0.002346"  # as for the eu. Haiku 4.5 id itself
+
+
 def test_cache_tokens_are_recorded_and_priced(server):
     profile = make_profile()
     server.script(tool_use("record_segmentation", offline.segment(profile).model_dump(mode="json"),
