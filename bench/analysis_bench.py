@@ -86,9 +86,9 @@ CHUNK = 5_000  # customers per task, like the job layer's chunks (which are smal
 
 def analyse_chunk(task: tuple[list[int], dt.date]) -> dict:
     """One chunk, as a job worker would do it: load the profiles in bulk, analyse each customer."""
-    from notifications.analysts.offline import OfflineAnalyst
-    from notifications.selectors.profiles import load_profiles
-    from notifications.services.analysis import analyse_customer
+    from notifications.analysis.analysts.offline import OfflineAnalyst
+    from notifications.analysis.services.analyse import analyse_customer
+    from notifications.profiles.selectors import load_profiles
 
     pks, today = task
     analyst = OfflineAnalyst(today=today)
@@ -159,8 +159,8 @@ def bedrock_figures(n: int, personas: dict[str, str], today: dt.date, poisoned_s
 
     from customers.demo_data import SEGMENT_FOR_PERSONA
     from customers.models import Customer
-    from notifications.analysts.offline import OfflineAnalyst
-    from notifications.selectors.profiles import load_profiles
+    from notifications.analysis.analysts.offline import OfflineAnalyst
+    from notifications.profiles.selectors import load_profiles
 
     pks = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:n])
     profiles = list(load_profiles(pks).values())

@@ -57,8 +57,8 @@ class Run:
 def run(name: str, profiles: list, overrides: dict[str, Any], responder: Callable | None = None) -> Run:
     from django.test import override_settings
 
-    from notifications.analysts.bedrock import BedrockAnalyst
-    from notifications.services.analysis import analyse_customer
+    from notifications.analysis.analysts.bedrock import BedrockAnalyst
+    from notifications.analysis.services.analyse import analyse_customer
     from tests.fakes.bedrock_server import FakeBedrock, offline_responder
 
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")

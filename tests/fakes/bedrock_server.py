@@ -49,7 +49,7 @@ from urllib.parse import unquote
 import boto3
 from botocore.config import Config
 
-from notifications.analysts.bedrock.catalogue import FORCED_TOOL_OVERHEAD_TOKENS, cache_min_tokens
+from notifications.analysis.analysts.bedrock.catalogue import FORCED_TOOL_OVERHEAD_TOKENS, cache_min_tokens
 from tests.fakes.local_server import LocalFakeServer
 
 Responder = Callable[[str, dict[str, Any]], "Scripted"]
@@ -194,9 +194,9 @@ def _dumps(value: Any) -> str:
 # --- answers -----------------------------------------------------------------------------------------
 def offline_responder(model_id: str, body: dict[str, Any]) -> Scripted:
     """Answer like a well-behaved model: the offline analyst's output for the record in the prompt."""
-    from notifications.analysts.bedrock import prompts
-    from notifications.analysts.offline import OfflineAnalyst
-    from notifications.analysts.schemas import CustomerProfile, PriorityAnalysis
+    from notifications.analysis.analysts.bedrock import prompts
+    from notifications.analysis.analysts.offline import OfflineAnalyst
+    from notifications.profiles.schemas import CustomerProfile, PriorityAnalysis
 
     name = body["toolConfig"]["toolChoice"]["tool"]["name"]
     text = body["messages"][0]["content"][0]["text"]
@@ -228,7 +228,7 @@ POISONED_SEGMENT = {
 def poisoning_responder(share: float, then: Responder = offline_responder) -> Responder:
     """The issue's stand-in: for `share` of customers (fixed by id) every segmentation answer is schema-valid
     but invented (made-up reasons, confidence 100%, always Value Seekers); everything else as `then`."""
-    from notifications.analysts.bedrock import prompts
+    from notifications.analysis.analysts.bedrock import prompts
 
     def respond(model_id: str, body: dict[str, Any]) -> Scripted:
         if body["toolConfig"]["toolChoice"]["tool"]["name"] == "record_segmentation":
