@@ -10,30 +10,15 @@ from django.core.management import CommandError, call_command
 
 from notifications.analysis.analysts.bedrock.preflight import sample_profile
 from notifications.analysis.analysts.offline import OfflineAnalyst
-from tests.fakes.bedrock_server import FakeBedrock, throttle, tool_use
+from tests.fakes.bedrock_server import throttle, tool_use
 
 HAIKU = "eu.anthropic.claude-haiku-4-5-20251001-v1:0"
 SONNET = "eu.anthropic.claude-sonnet-4-5-20250929-v1:0"
 
 
 @pytest.fixture
-def bedrock(db, settings, monkeypatch):
-    """The fake, with the project's settings pointed at it (default models, eu-west-2)."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "fake")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fake")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-
-    def start(**options) -> FakeBedrock:
-        server = FakeBedrock(**options).start()
-        started.append(server)
-        settings.BEDROCK_ENDPOINT_URL = settings.BEDROCK_CONTROL_ENDPOINT_URL = server.url
-        settings.BEDROCK_RETRIES = {"mode": "standard", "max_attempts": 0}
-        return server
-
-    started: list[FakeBedrock] = []
-    yield start
-    for server in started:
-        server.stop()
+def bedrock(fake_bedrock):
+    return fake_bedrock
 
 
 def check() -> str:
@@ -64,10 +49,11 @@ def test_success_checks_both_models_and_prices_one_call_each(bedrock, settings):
     lines = out.splitlines()
     assert lines[0] == "Region eu-west-2; AWS credentials from env."
     # eu. Haiku 4.5: (1000 × $1.10 + 200 × $5.50) / 1M = $0.0022 → £0.0017
-    assert lines[1].startswith(f"{HAIKU} (BEDROCK_BULK_MODEL_ID; segmentation, prioritisation): ACTIVE; test call ")
+    bulk_role = "(BEDROCK_BULK_MODEL_ID; segmentation, prioritisation)"
+    assert lines[1].startswith(f"Model {HAIKU} {bulk_role}: ACTIVE; test call ")
     assert "1,000 input + 200 output tokens (cache read 0, write 0), £0.0017 per call" in lines[1]
     # eu. Sonnet 4.5: (1500 × $3.30 + 250 × $16.50) / 1M = $0.009075 → £0.0072
-    assert lines[2].startswith(f"{SONNET} (BEDROCK_MODEL_ID; drafts): ACTIVE; test call ")
+    assert lines[2].startswith(f"Model {SONNET} (BEDROCK_MODEL_ID; drafts): ACTIVE; test call ")
     assert "1,500 input + 250 output tokens (cache read 0, write 0), £0.0072 per call" in lines[2]
     assert lines[3] == "Bedrock is ready."
     assert server.control_requests == [

@@ -9,11 +9,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from notifications.analysis.analysts.base import AnalystUnavailable
-from notifications.analysis.services import analyse
 from notifications.jobs.pipeline import process_chunk
 from notifications.jobs.selectors import job_summary
 from notifications.jobs.services import start_job
-from tests.fakes.bedrock_server import FakeBedrock, throttle
+from tests.fakes.bedrock_server import throttle
 from tests.notifications.jobs.test_worker_support import make_customer, run_inline
 
 pytestmark = pytest.mark.django_db
@@ -22,26 +21,11 @@ HAIKU = "eu.anthropic.claude-haiku-4-5-20251001-v1:0"
 
 
 @pytest.fixture
-def bedrock(settings, monkeypatch):
-    """Settings pointed at a fake; every analyst built afresh; no broker (run_inline runs the chunks)."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "fake")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fake")
+def bedrock(fake_bedrock, settings, monkeypatch):
+    """The fake, small chunks and batches, no broker (run_inline runs the chunks here)."""
     monkeypatch.setattr(group, "apply_async", lambda self, *a, **k: None)
-    settings.BEDROCK_RETRIES = {"mode": "standard", "max_attempts": 0}
     settings.ANALYSIS_CHUNK_SIZE, settings.ANALYSIS_COMMIT_EVERY, settings.ANALYST_CONCURRENCY = 10, 5, 4
-    servers: list[FakeBedrock] = []
-
-    def start(**options) -> FakeBedrock:
-        server = FakeBedrock(**options).start()
-        servers.append(server)
-        settings.BEDROCK_ENDPOINT_URL = server.url
-        analyse._bedrock_analyst.cache_clear()
-        return server
-
-    yield start
-    analyse._bedrock_analyst.cache_clear()
-    for server in servers:
-        server.stop()
+    return fake_bedrock
 
 
 @pytest.mark.parametrize(

@@ -32,10 +32,9 @@ FORCED_TOOL_OVERHEAD_TOKENS = 313
 # a missed one costs every call the full input price.
 CHARS_PER_TOKEN = 3.0
 
-DEFAULT_MODELS = {  # what to suggest when a configured id is refused (the settings' defaults, per geography)
-    "BEDROCK_BULK_MODEL_ID": "anthropic.claude-haiku-4-5-20251001-v1:0",
-    "BEDROCK_MODEL_ID": "anthropic.claude-sonnet-4-5-20250929-v1:0",
-}
+# What to suggest when a configured id is refused (the settings' defaults, in the region's geography).
+SUGGESTED_BULK_MODEL = "anthropic.claude-haiku-4-5-20251001-v1:0"
+SUGGESTED_DRAFT_MODEL = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 
 
 def cache_min_tokens(model_id: str) -> int | None:
@@ -67,4 +66,5 @@ def profile_for(model_id: str, region: str) -> str:
 
 
 def suggestion(setting: str, region: str) -> str:
-    return profile_for(DEFAULT_MODELS.get(setting, DEFAULT_MODELS["BEDROCK_MODEL_ID"]), region)
+    """A current model for the setting named ("BEDROCK_BULK_MODEL_ID", "the bulk model in Provider settings"…)."""
+    return profile_for(SUGGESTED_BULK_MODEL if "bulk" in setting.lower() else SUGGESTED_DRAFT_MODEL, region)

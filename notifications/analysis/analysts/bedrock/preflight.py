@@ -189,3 +189,20 @@ def _converse(check: ModelCheck, analyst: BedrockAnalyst, region: str) -> None:
     if prices_usd(check.model_id) is None:
         check.notes.append("no price for this model in BEDROCK_PRICES_USD_PER_MTOK: its calls will count as £0 "
                            "against the budget until you add one")  # fmt: skip
+
+
+def describe(check: ModelCheck) -> str:
+    """One line per model, for check_bedrock and the admin's "Check connection"."""
+    # "Model …" first: the admin capitalises a message's first letter, which would garble "eu.anthropic…".
+    line = f"Model {check.model_id} ({check.setting}; {check.role}): {check.lifecycle or 'lifecycle unknown'}"
+    if (u := check.usage) is not None:
+        line += (
+            f"; test call {u.latency_ms:,} ms, {u.input_tokens:,} input + {u.output_tokens:,} output tokens"
+            f" (cache read {u.cache_read_tokens:,}, write {u.cache_write_tokens:,}), £{u.cost_gbp:.4f} per call"
+        )
+    return line + "".join(f"; {note}" for note in check.notes)
+
+
+def report_lines(report: Preflight) -> list[str]:
+    lines = [f"Region {report.region}; AWS credentials from {report.credentials}."] if report.credentials else []
+    return lines + [describe(check) for check in report.models]
