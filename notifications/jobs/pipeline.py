@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from notifications.analysis.analysts.base import AnalystMisconfigured, AnalystUnavailable
+from notifications.analysis.analysts.offline.rules import RULES_VERSION
 from notifications.analysis.models import AICall, AnalysisChunk, AnalysisJob, ContactDecision, CustomerAnalysis
 from notifications.analysis.services import analyse as analysis
 from notifications.analysis.services import analyst_calls
@@ -316,8 +317,10 @@ def _analysis_values(job: AnalysisJob, batch: _Batch, pk: int, result: CustomerA
         customer_id=pk,
         job_id=job.pk,
         provider=result.provider,
+        # The model that answered; with no call at all the offline rules did (a Bedrock job leaves the
+        # customers the rules are sure of to them), so the card does not name a model that never saw them.
         model_id=next((u.model_id for u in result.usage if u.model_id), "")
-        or (job.model_id if not result.fallback else ""),
+        or ("" if result.fallback else RULES_VERSION),
         profile_hash=batch.hashes[pk],
         segment=str(result.segmentation.segment),  # StrEnum -> plain str, as a read-back row has it
         segment_confidence=result.segmentation.confidence,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from notifications.analysis.analysts.base import AnalystUnavailable
+from notifications.analysis.models import CustomerAnalysis
 from notifications.jobs.pipeline import process_chunk
 from notifications.jobs.selectors import job_summary
 from notifications.jobs.services import start_job
@@ -68,8 +69,9 @@ def test_throttling_is_not_a_configuration_error(bedrock, settings):
     assert (job.status, job.done) == ("succeeded", 1)
 
 
-@pytest.mark.parametrize(("threshold", "reached"), [(1.0, 6), (0.4, 0)])
-def test_the_share_of_customers_that_needed_bedrock(bedrock, settings, client, supervisor, threshold, reached):
+@pytest.mark.parametrize(("threshold", "reached", "model"), [(1.0, 6, HAIKU), (0.4, 0, "offline-rules-1")])
+def test_the_share_of_customers_that_needed_bedrock(bedrock, settings, client, supervisor, threshold, reached,
+                                                     model):  # fmt: skip
     server = bedrock()
     settings.BEDROCK_CONFIDENCE_THRESHOLD = threshold
     for n in range(6):
@@ -78,6 +80,8 @@ def test_the_share_of_customers_that_needed_bedrock(bedrock, settings, client, s
     assert (job.status, job.done) == ("succeeded", 6)
     assert job_summary(job)["bedrock_customers"] == reached
     assert bool(server.requests) == bool(reached)
+    # The card names the model that segmented each customer: the rules' version when no call was made.
+    assert set(CustomerAnalysis.objects.filter(job=job).values_list("provider", "model_id")) == {("bedrock", model)}
     client.force_login(supervisor)
     page = client.get(reverse("notifications:queue")).content.decode()
     percent = {6: "100", 0: "0"}[reached]
