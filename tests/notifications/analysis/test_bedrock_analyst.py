@@ -182,6 +182,18 @@ def test_invented_trigger_factor_value_is_rejected(server):
     assert "satisfaction_score" in feedback and "not in the customer's record" in feedback
 
 
+def test_invented_facts_in_the_agents_notes_are_rejected(server):
+    profile = make_profile()
+    bad = offline.prioritise(profile).model_dump(mode="json")
+    bad["customer_insights"] = ["Has called 14 times since 3 March 2026 about a £95 refund."]
+    bad["conversation_starters"] = ["Hello Mrs Thompson, thanks for your patience."]
+    server.script(tool_use("record_priority_analysis", bad), good("prioritise", profile))
+    assert make_analyst(server).prioritise(profile) == offline.prioritise(profile)
+    feedback = server.requests[1].body["messages"][2]["content"][0]["toolResult"]["content"][0]["text"]
+    for invented in ("number '14'", "date '3 March 2026'", "money '£95'", "name 'Mrs Thompson'"):
+        assert invented in feedback
+
+
 def test_draft_with_an_invented_amount_is_retried_then_replaced(server):
     profile = make_profile()
     draft = offline.draft(profile, offline.prioritise(profile)).model_dump(mode="json")
@@ -287,3 +299,23 @@ def test_the_production_client_keeps_a_connection_per_call_in_flight(settings, c
             results = list(pool.map(analyst.segment, profiles))
     assert len(results) == 20 and len(fake.requests) == 20
     assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
+
+
+def test_a_model_that_follows_the_rules_is_never_rejected_on_generated_customers():
+    """Every check (segment reasons, trigger factors, agent notes, drafts) accepts correct answers: the fake
+    answers with the offline analyst's output for 150 generated customers, and no step falls back."""
+    import tempfile
+    from pathlib import Path
+
+    from customers import demo_data
+    from tests.fakes.generated import profiles_from_csv
+
+    with tempfile.TemporaryDirectory() as tmp:
+        demo_data.generate_dataset(Path(tmp), customers=150, seed=17, with_personas=True, as_of=TODAY)
+        profiles, _ = profiles_from_csv(Path(tmp))
+    with FakeBedrock() as fake:
+        analyst = make_analyst(fake)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(lambda p: analyse_customer(p, analyst), profiles))
+    assert len(results) == 150 and sum(r.draft is not None for r in results) > 10
+    assert [(r.customer_id, r.fallback_reason) for r in results if r.fallback] == []

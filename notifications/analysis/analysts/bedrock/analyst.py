@@ -45,7 +45,7 @@ from notifications.analysis.analysts.offline import OfflineAnalyst
 from notifications.analysis.selectors.provider import effective_bulk_model_id
 from notifications.content.british_english import to_british
 from notifications.content.checks import check_draft, own_words
-from notifications.content.grounding import invented_in_factor, profile_facts
+from notifications.content.grounding import invented_facts, invented_in_factor, profile_facts
 from notifications.content.segment_grounding import reason_problems, support_share
 from notifications.profiles.schemas import CallUsage, CustomerProfile, DraftMessage, PriorityAnalysis, Segmentation
 
@@ -54,6 +54,14 @@ BLOCKING_DRAFT_ISSUES = frozenset(
     {"invented_fact", "wrong_name", "consent", "promotional", "ai_claim", "pressure", "length", "opt_out", "empty"}
 )
 OPERATIONS = ("segment", "prioritise", "draft")
+# The priority analysis's texts an agent reads on the card: facts in them must be the customer's. (Not
+# follow_up_timing: "after 2 working days" is our procedure, not a claim about the customer.)
+AGENT_TEXTS = ("contact_reason", "potential_impact", "customer_insights", "conversation_starters",
+               "resolution_steps", "communication_style", "topics_to_avoid", "no_contact_reason")  # fmt: skip
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
 
 
 class SegmentDisputed(InvalidAnswer):
@@ -198,6 +206,12 @@ class BedrockAnalyst:
                 f"trigger factor {f.field!r}: {inv.kind} {inv.text!r} is not in the customer's record"
                 for f in result.trigger_factors
                 for inv in invented_in_factor(f, facts)
+            ]
+            errors += [
+                f"{name}: {inv.kind} {inv.text!r} is not in the customer's record"
+                for name in AGENT_TEXTS
+                for text in _as_list(getattr(result, name))
+                for inv in invented_facts(text, facts)
             ]
             if result.should_contact and not result.situation:
                 errors.append("situation is required when should_contact is true")
