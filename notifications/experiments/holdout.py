@@ -37,17 +37,19 @@ MUST_CONTACT_REASONS = {
 }
 
 
-def must_contact_reason(situation: str, *, open_complaint: bool, payment_difficulty: bool) -> str:
+def must_contact_reason(
+    situation: str, *, payment_difficulty: bool, open_complaint: bool, open_billing_query: bool = False
+) -> str:
     """Why this contact may never be held out, or "" if it is a proactive contact that may be.
 
-    `situation` is the analysis's; the two flags come from the customer's data
-    itself, so a contact is protected even if an analyst named another situation.
+    The flags come from the customer's data itself (the offline signals), so a
+    contact is protected even if an analyst named another situation.
     """
     if payment_difficulty or situation == Situation.PAYMENT_DIFFICULTY:
         return MUST_CONTACT_REASONS["payment_difficulty"]
     if open_complaint:
         return MUST_CONTACT_REASONS["open_complaint"]
-    if situation == Situation.BILLING_SUPPORT:
+    if open_billing_query or situation == Situation.BILLING_SUPPORT:
         return MUST_CONTACT_REASONS["billing_support"]
     return ""
 

@@ -76,23 +76,31 @@ def test_points_are_spread_over_the_unit_interval():
 
 
 @pytest.mark.parametrize(
-    ("situation", "open_complaint", "payment_difficulty", "reason"),
+    ("situation", "flags", "reason"),
     [
-        ("payment_difficulty", False, True, "Signs of payment difficulty: help must be offered (Ofgem SLC 27.5)."),
-        # Signs of payment difficulty protect the contact whatever situation an analyst named.
-        ("tariff_value", False, True, "Signs of payment difficulty: help must be offered (Ofgem SLC 27.5)."),
-        ("retention", True, False, "An open complaint: the customer is waiting for us to put it right."),
-        ("billing_support", False, False, "An open billing query the customer raised."),
-        ("retention", False, False, ""),  # proactive: low satisfaction or high churn, no open complaint
-        ("tariff_value", False, False, ""),
-        ("green_upgrade", False, False, ""),
-        ("engagement", False, False, ""),
+        (
+            "payment_difficulty",
+            {"payment_difficulty": True},
+            "Signs of payment difficulty: help must be offered (Ofgem SLC 27.5).",
+        ),
+        # The customer's data protects the contact whatever situation an analyst named.
+        (
+            "tariff_value",
+            {"payment_difficulty": True},
+            "Signs of payment difficulty: help must be offered (Ofgem SLC 27.5).",
+        ),
+        ("retention", {"open_complaint": True}, "An open complaint: the customer is waiting for us to put it right."),
+        ("green_upgrade", {"open_billing_query": True}, "An open billing query the customer raised."),
+        ("billing_support", {}, "An open billing query the customer raised."),
+        ("retention", {}, ""),  # proactive: low satisfaction or high churn, nothing open
+        ("tariff_value", {}, ""),
+        ("green_upgrade", {}, ""),
+        ("engagement", {}, ""),
     ],
 )
-def test_which_contacts_the_customer_needs(situation, open_complaint, payment_difficulty, reason):
-    assert must_contact_reason(situation, open_complaint=open_complaint, payment_difficulty=payment_difficulty) == (
-        reason
-    )
+def test_which_contacts_the_customer_needs(situation, flags, reason):
+    given = {"payment_difficulty": False, "open_complaint": False, **flags}
+    assert must_contact_reason(situation, **given) == reason
 
 
 def test_a_must_contact_case_is_never_held_out_even_at_the_largest_share():
