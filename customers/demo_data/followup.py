@@ -46,7 +46,7 @@ SUBJECT_HEADER = ["Customer_ID", "Arm", "Decided_At", "Churn_Risk_Score", "Accou
 SUBJECT_REQUIRED = SUBJECT_HEADER[:3]
 SUBSCRIPTIONS = ("Basic", "Premium", "Green")
 
-BASE_CHURN = 0.15
+BASE_CHURN = 0.10
 CLOSED_SHARE = 0.35
 BASE_COMPLAINT = 0.06
 BASE_ACTION = 0.30

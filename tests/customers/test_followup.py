@@ -88,9 +88,9 @@ def test_the_planted_churn_effect_shows_in_the_files(tmp_path):
     treated = [s for s in people if s.arm == "treated"]
     control_churn = 1 - sum(s.customer_id in active for s in control) / len(control)
     treated_churn = 1 - sum(s.customer_id in active for s in treated) / len(treated)
-    # Base 15% and 10%; standard errors 0.8 and 0.2 points: ±3 of them.
-    assert 0.126 <= control_churn <= 0.174
-    assert 0.094 <= treated_churn <= 0.106
+    # 10% and 5% by design; standard errors 0.67 and 0.16 points: ±3 of them.
+    assert 0.080 <= control_churn <= 0.120
+    assert 0.045 <= treated_churn <= 0.055
 
 
 def test_effects_that_leave_0_to_100_percent_are_refused(tmp_path):
