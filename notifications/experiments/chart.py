@@ -48,7 +48,9 @@ def forest_chart(report: UpliftReport, metric: Metric) -> ForestChart:
     entries: list[tuple[str, Comparison | None]] = [("All customers", report.overall.comparisons[metric.key])]
     for dim, groups in report.by.items():
         entries.append((f"By {DIMENSIONS.get(dim, dim).lower()}", None))
-        entries += [(f"{_display(g.label)} ({g.treated_n}/{g.control_n})", g.comparisons[metric.key]) for g in groups]
+        entries += [
+            (f"{_display(dim, g.label)} ({g.treated_n}/{g.control_n})", g.comparisons[metric.key]) for g in groups
+        ]
     bounds = [v for _, c in entries if c is not None and c.low is not None for v in (c.low, c.high)]
     low, high = min([0.0, *bounds]), max([0.0, *bounds])
     if high - low < 2:  # nothing to show yet, or all near zero: a readable ±5 axis
@@ -82,9 +84,9 @@ def _css(c: Comparison) -> str:
     return "uplift--helped" if lower == (c.metric.better == Better.LOWER) else "uplift--harm"
 
 
-def _display(label: str) -> str:
-    """tariff_value → Tariff value (situations are stored as identifiers)."""
-    return label.replace("_", " ").capitalize() if "_" in label else label
+def _display(dim: str, label: str) -> str:
+    """tariff_value → Tariff value: situations are stored as identifiers."""
+    return label.replace("_", " ").capitalize() if dim == "situation" else label
 
 
 def _frange(low: float, high: float, step: float) -> list[float]:
