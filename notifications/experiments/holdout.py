@@ -16,18 +16,28 @@ Only proactive retention and value contacts are randomised.
 from __future__ import annotations
 
 import hashlib
-from enum import StrEnum
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from notifications.analysts.schemas import Situation
+from django.utils import timezone
+
+from notifications.analysis.analysts.offline.signals import derive
+from notifications.analysis.models.decisions import ContactDecision
+from notifications.profiles.schemas import SITUATION_KIND, CustomerProfile, MessageKind, PriorityAnalysis, Situation
 
 DEFAULT_SHARE = 0.10
 MAX_SHARE = 0.5  # holding back more than half the contacts is no longer a control group
+# TREATED: in the experiment, contacted as usual; CONTROL: held out, never drafted or sent;
+# EXCLUDED: a needed service contact, always contacted and not compared.
+Arm = ContactDecision.Arm
 
 
-class Arm(StrEnum):
-    TREATED = "treated"  # in the experiment, contacted as usual
-    CONTROL = "control"  # in the experiment, held out: never drafted or sent
-    EXCLUDED = "excluded"  # a needed service contact: always contacted, not compared
+@dataclass(frozen=True)
+class Holdout:
+    """A running experiment as one analysis batch sees it."""
+
+    key: str
+    share: float
 
 
 MUST_CONTACT_REASONS = {
@@ -67,3 +77,41 @@ def assign(experiment: str, customer_id: str, share: float, *, must_contact: str
     if must_contact:
         return Arm.EXCLUDED
     return Arm.CONTROL if holdout_point(experiment, customer_id) < share else Arm.TREATED
+
+
+def needed_contact(profile: CustomerProfile, situation: str) -> str:
+    """must_contact_reason for this customer, from the same signals the offline rules read."""
+    s = derive(profile, timezone.localdate())  # the flags read here do not depend on the date
+    return must_contact_reason(
+        situation,
+        payment_difficulty=s.payment_difficulty,
+        open_complaint=bool(s.open_complaints),
+        open_billing_query=s.billing_issue is not None,
+    )
+
+
+def would_contact(priority: PriorityAnalysis, *, marketing_allowed: bool) -> bool:
+    """Would this (contactable) customer be queued? The same test for both arms, so they stay comparable."""
+    if not (priority.should_contact and priority.risk_score and priority.situation):
+        return False
+    return SITUATION_KIND[priority.situation] != MessageKind.MARKETING or marketing_allowed
+
+
+def place(holdout: Holdout, profile: CustomerProfile, situation: str) -> tuple[Arm, str]:
+    """(arm, note) for a customer the run would contact: the note says why held out, or why never."""
+    reason = needed_contact(profile, situation)
+    arm = assign(holdout.key, profile.customer_id, holdout.share, must_contact=reason)
+    if arm == Arm.CONTROL:
+        return arm, f"Held out: control group of experiment {holdout.key} ({holdout.share * 100:g}% held out)."
+    return arm, reason
+
+
+def hold_out_test(
+    holdout: Holdout | None, profile: CustomerProfile, *, marketing_allowed: bool
+) -> Callable[[PriorityAnalysis], bool] | None:
+    """For analyse_customer: True when this customer, as prioritised, falls in the control group."""
+    if holdout is None:
+        return None
+    return lambda priority: would_contact(priority, marketing_allowed=marketing_allowed) and (
+        place(holdout, profile, priority.situation)[0] == Arm.CONTROL
+    )

@@ -1,5 +1,6 @@
 """The holdout: deterministic, the configured share, and never a contact the customer needs."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ def test_the_same_customers_are_held_out_on_every_run_whatever_the_order():
 def test_assignment_agrees_across_processes_with_different_hash_seeds():
     # Python's own hash() changes per process; a re-run in a new worker must still agree.
     code = (
+        "import django; django.setup();"
         "from notifications.experiments.holdout import assign;"
         "print(','.join(c for c in [f'CUST{n:06d}' for n in range(1, 2001)] if assign('exp-a', c, 0.1) == 'control'))"
     )
@@ -33,9 +35,9 @@ def test_assignment_agrees_across_processes_with_different_hash_seeds():
             capture_output=True,
             text=True,
             check=True,
-            env={"PYTHONHASHSEED": seed},
-            cwd=Path(__file__).resolve().parents[2],
-        ).stdout.strip()
+            env={**os.environ, "PYTHONHASHSEED": seed, "DJANGO_SETTINGS_MODULE": "notification_engine.settings"},
+            cwd=Path(__file__).resolve().parents[3],
+        ).stdout.splitlines()[-1]  # the last line: Django apps may log on start
         for seed in ("1", "2")
     ]
     assert runs[0] == runs[1]
