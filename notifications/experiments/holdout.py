@@ -112,6 +112,7 @@ def hold_out_test(
     """For analyse_customer: True when this customer, as prioritised, falls in the control group."""
     if holdout is None:
         return None
-    return lambda priority: would_contact(priority, marketing_allowed=marketing_allowed) and (
-        place(holdout, profile, priority.situation)[0] == Arm.CONTROL
+    return lambda priority: (
+        would_contact(priority, marketing_allowed=marketing_allowed)
+        and (place(holdout, profile, priority.situation)[0] == Arm.CONTROL)
     )

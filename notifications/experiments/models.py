@@ -49,5 +49,5 @@ class HoldoutExperiment(SingletonModel):
         verbose_name = verbose_name_plural = "holdout experiment"
 
     def __str__(self) -> str:
-        state = "paused" if self.paused else f"{self.share * 100:g}% held out"
+        state = "paused" if self.paused else f"{float(self.share) * 100:g}% held out"
         return f"Holdout experiment {self.key} ({state})"
