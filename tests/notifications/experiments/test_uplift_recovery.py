@@ -1,54 +1,57 @@
-"""The report against a known answer: a planted 5-point churn effect on 20,000 demo customers.
+"""The whole loop against a known answer: a planted 5-point churn effect on 20,000 demo customers.
 
-The demo's price-conscious customers (the Value Seekers) are split by the holdout
-(10%), a follow-up export is written with contacted customers churning 5 points
-less, both exports are imported, and the report must put -5 inside its 95% interval.
+Demo export → import → a real analysis run (offline analyst; the holdout holds out 10% of the
+proactive contacts) → `experiment_subjects` → `generate_demo_data --follow-up` with contacted
+customers churning 5 points less → import the follow-up → `uplift_report --json`. The true
+value, -5 points, must lie inside the report's 95% interval.
 """
 
-import csv
-import datetime as dt
+from __future__ import annotations
+
+import io
+import json
 
 import pytest
+from celery.canvas import group
+from django.core.management import call_command
 
-from customers.demo_data import generate_dataset
-from customers.demo_data.followup import Effects, Subject, write_follow_up
-from customers.importing import import_datasets
-from customers.importing.services import find_dataset_files
-from customers.models import Customer
-from customers.selectors import read_outcomes
-from notifications.experiments.holdout import assign
-from notifications.experiments.uplift import Observation, uplift_report
+from notifications.jobs.services import start_job
+from tests.notifications.jobs.test_worker_support import run_inline
 
-DECIDED = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)  # five days after the demo export
+pytestmark = pytest.mark.django_db
 
 
-def _report(tmp_path, customers: int, effect: float):
-    generate_dataset(tmp_path / "demo", customers=customers, seed=7, with_personas=True)
-    import_datasets(find_dataset_files(tmp_path / "demo"))
-    with open(tmp_path / "demo" / "personas.csv", encoding="utf-8", newline="") as handle:
-        value_seekers = [r["Customer_ID"] for r in csv.DictReader(handle) if r["Persona"] == "price_conscious"]
-    arms = {cid: assign("retention-2026", cid, 0.10) for cid in value_seekers}
-    write_follow_up(tmp_path / "later", [Subject(cid, arm, DECIDED) for cid, arm in arms.items()],
-                    effects=Effects(churn=effect))  # fmt: skip
-    import_datasets(find_dataset_files(tmp_path / "later"))
-    pks = dict(Customer.objects.filter(customer_id__in=arms).values_list("pk", "customer_id"))
-    outcomes = read_outcomes(dict.fromkeys(pks, DECIDED))
-    return uplift_report(
-        Observation(arms[pks[pk]], "High", "tariff_value", "Email", o.churned, o.complaint, o.positive_action,
-                    None if o.churn_change is None else float(o.churn_change))
-        for pk, o in outcomes.items() if o.observed
-    )  # fmt: skip
+def _loop(tmp_path, monkeypatch, customers: int) -> dict:
+    monkeypatch.setattr(group, "apply_async", lambda self, *a, **k: None)
+    quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
+    call_command("generate_demo_data", "--customers", str(customers), "--out", str(tmp_path / "demo"), **quiet)
+    call_command("import_datasets", str(tmp_path / "demo"), **quiet)
+    run_inline(start_job(provider="offline"))
+    call_command("experiment_subjects", "--output", str(tmp_path / "subjects.csv"), **quiet)
+    call_command("generate_demo_data", "--follow-up", str(tmp_path / "subjects.csv"), "--churn-effect", "-5",
+                 "--out", str(tmp_path / "later"), **quiet)  # fmt: skip
+    call_command("import_datasets", str(tmp_path / "later"), **quiet)
+    out = io.StringIO()
+    call_command("uplift_report", "--json", stdout=out)
+    return json.loads(out.getvalue())
 
 
-@pytest.mark.django_db
-def test_the_report_recovers_a_planted_five_point_churn_effect_on_20000_customers(tmp_path):
-    headline = _report(tmp_path, 20_000, effect=-5).headline
-    assert headline.control_n >= 400 and headline.treated_n >= 4000
-    assert headline.low <= -5 <= headline.high
-    assert not headline.wide
+def test_the_report_recovers_a_planted_five_point_churn_effect_on_20000_customers(tmp_path, monkeypatch):
+    report = _loop(tmp_path, monkeypatch, 20_000)
+    headline = report["headline"]
+    print(f"\nplanted -5: estimate {headline['difference']:+.2f} points, 95% interval "
+          f"{headline['ci_low']:+.2f} to {headline['ci_high']:+.2f}; n = {headline['treated_n']} contacted, "
+          f"{headline['control_n']} held out")  # fmt: skip
+    assert report["pending"] == 0 and report["measured"] == headline["treated_n"] + headline["control_n"]
+    assert headline["control_n"] >= 150 and headline["treated_n"] >= 9 * headline["control_n"] * 0.7
+    assert headline["ci_low"] <= -5 <= headline["ci_high"]
+    assert headline["control_n"] == report["held_out"]
+    # The planted effects on the other outcomes are zero: their intervals must contain 0.
+    others = {m["metric"]: m for m in report["overall"]["metrics"]}
+    assert others["complaint"]["ci_low"] <= 0 <= others["complaint"]["ci_high"]
+    assert others["positive_action"]["ci_low"] <= 0 <= others["positive_action"]["ci_high"]
 
 
-@pytest.mark.django_db
-def test_a_tiny_sample_is_too_few_to_tell(tmp_path):
-    headline = _report(tmp_path, 60, effect=-5).headline
-    assert headline.verdict.startswith("Too few customers to tell yet")
+def test_a_tiny_sample_is_too_few_to_tell(tmp_path, monkeypatch):
+    report = _loop(tmp_path, monkeypatch, 60)
+    assert report["headline"]["verdict"].startswith("Too few customers to tell yet")
