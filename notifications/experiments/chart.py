@@ -14,6 +14,9 @@ from notifications.experiments.uplift import DIMENSIONS, Better, Comparison, Met
 
 LABEL_W, PLOT_W, TEXT_W = 190, 360, 170
 ROW_H, TOP, BOTTOM = 22, 26, 10
+# A group of three customers has an interval of ±80 points; drawn to scale it would squash every other
+# row, so the axis stops at ±AXIS_LIMIT and longer whiskers run to the edge (the numbers beside say how far).
+AXIS_LIMIT = 30.0
 _STEPS = (0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100)
 
 
@@ -52,13 +55,14 @@ def forest_chart(report: UpliftReport, metric: Metric) -> ForestChart:
             (f"{_display(dim, g.label)} ({g.treated_n}/{g.control_n})", g.comparisons[metric.key]) for g in groups
         ]
     bounds = [v for _, c in entries if c is not None and c.low is not None for v in (c.low, c.high)]
-    low, high = min([0.0, *bounds]), max([0.0, *bounds])
+    low, high = max(min([0.0, *bounds]), -AXIS_LIMIT), min(max([0.0, *bounds]), AXIS_LIMIT)
     if high - low < 2:  # nothing to show yet, or all near zero: a readable ±5 axis
         low, high = min(low, -5.0), max(high, 5.0)
     step = next((s for s in _STEPS if (high - low) / s <= 8), _STEPS[-1])
     low, high = math.floor(low / step) * step, math.ceil(high / step) * step
 
     def x(value: float) -> int:
+        value = min(max(value, low), high)
         return round(LABEL_W + PLOT_W * (value - low) / (high - low))
 
     rows, y = [], TOP + ROW_H // 2

@@ -67,3 +67,16 @@ def test_with_nothing_measured_the_axis_still_spans_zero_in_whole_steps():
     chart = forest_chart(uplift_report([]), CHURN)
     assert [label for _, label in chart.ticks] == ["-6", "-4", "-2", "0", "+2", "+4", "+6"]
     assert chart.rows[0].text == "no interval yet"
+
+
+def test_a_tiny_groups_huge_interval_runs_to_the_edge_instead_of_squashing_the_axis():
+    report = uplift_report(
+        rows("treated", 2000, 100) + rows("control", 400, 48) + rows("treated", 2, 0, channel="SMS")
+        + rows("control", 1, 1, channel="SMS")
+    )  # fmt: skip
+    chart = forest_chart(report, CHURN)
+    labels = [label for _, label in chart.ticks]
+    assert labels[0] == "-30"
+    sms = next(r for r in chart.rows if r.label.startswith("SMS"))
+    assert sms.low_x == sms.x == chart.plot_left  # -100 points, drawn at the edge
+    assert sms.text.startswith("-100.0 (")  # the real figures are still written beside the plot

@@ -46,7 +46,7 @@ def _row(label: str, c: Comparison) -> str:
     t = f"{c.treated_value:.1f}{unit}" if c.treated_value is not None else "-"
     k = f"{c.control_value:.1f}{unit}" if c.control_value is not None else "-"
     d = f"{c.difference:+.1f} ({c.low:+.1f} to {c.high:+.1f})" if c.difference is not None else "-"
-    return f"  {label[:44]:<44} {t:>7} n={c.treated_n:<6} {k:>7} n={c.control_n:<6} {d}"
+    return f"  {label[:52]:<52} {t:>7} n={c.treated_n:<6} {k:>7} n={c.control_n:<6} {d}"
 
 
 def _lines(s: UpliftSummary) -> list[str]:
@@ -57,7 +57,7 @@ def _lines(s: UpliftSummary) -> list[str]:
         "",
         s.report.headline.verdict,
         "",
-        f"  {'outcome':<44} {'contacted':>16} {'held out':>16} difference, points (95% interval)",
+        f"  {'outcome':<52} {'contacted':>16} {'held out':>16} difference, points (95% interval)",
     ]
     lines += [_row(c.metric.label, c) for c in s.report.overall.comparisons.values()]
     for dim, groups in s.report.by.items():
