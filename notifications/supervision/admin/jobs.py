@@ -142,7 +142,7 @@ class CustomerAnalysisAdmin(SafeExportMixin, ReadOnlyAdmin):
         "job",
         "created_at",
     ]
-    list_filter = ["segment", "priority", "urgency", "provider", "is_fallback", "should_contact"]
+    list_filter = ["segment", "priority", "urgency", "provider", "is_fallback", "should_contact", "held_out"]
     search_fields = ["customer__customer_id", "customer__name", "fallback_reason", "no_contact_reason"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
