@@ -18,25 +18,44 @@ from control.models import AuditEvent
 from control.services import supervision
 from control.services.audit import record_event
 from customers import models
-from customers.importing.reader import utf8_problem_message
-from customers.resources import RESOURCES
+from customers.importing.reader import FileProblem
+from customers.importing.results import RowError
+from customers.resources import RESOURCES, upload_format
 from notifications.admin.base import ReadOnlyInline, SelectedRowsExportMixin
 from notifications.models import ConsentChange, CustomerAnalysis, Notification
 
+WARNINGS_SHOWN = 50
+
 
 class DatasetAdmin(SelectedRowsExportMixin, ImportExportActionModelAdmin):
-    # The supplier contract is CSV; other formats would bypass the CSV checks.
-    import_formats = [base_formats.CSV]
     export_formats = [base_formats.CSV, base_formats.XLSX]
     readonly_fields = ("source_hash",)
     list_per_page = 50
     show_full_result_count = False  # COUNT(*) on a million-row table on every page
 
+    def get_import_formats(self) -> list:
+        # The supplier contract is CSV, read by the importer's own reader.
+        return [upload_format(RESOURCES[self.model].spec)]
+
     def add_data_read_fail_error_to_form(self, form, e):  # noqa: ANN001, ANN201 - library signature
-        if isinstance(e, UnicodeDecodeError):
-            form.add_error("import_file", f"The file is {utf8_problem_message(e.object, e.start)}.")
+        if isinstance(e, FileProblem):
+            name = getattr(form.cleaned_data.get("import_file"), "name", "") or "upload"
+            form.add_error("import_file", str(RowError(name, e.line, e.column, e.value, e.reason)))
         else:
             super().add_data_read_fail_error_to_form(form, e)
+
+    def import_action(self, request, **kwargs):  # noqa: ANN001, ANN201 - library signature
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        self._show_warnings(request, result)
+        return response
+
+    def _show_warnings(self, request: HttpRequest, result: object) -> None:
+        warnings = getattr(result, "warnings", None) or []
+        for warning in warnings[:WARNINGS_SHOWN]:
+            self.message_user(request, f"Warning (stored as exported): {warning}", messages.WARNING)
+        if len(warnings) > WARNINGS_SHOWN:
+            self.message_user(request, f"… and {len(warnings) - WARNINGS_SHOWN} more warning(s)", messages.WARNING)
 
     def get_resource_classes(self, request):  # noqa: ANN001, ANN201 - Django signature
         return [RESOURCES[self.model]]
@@ -44,6 +63,7 @@ class DatasetAdmin(SelectedRowsExportMixin, ImportExportActionModelAdmin):
     def process_dataset(self, dataset, form, request, **kwargs):  # noqa: ANN001, ANN201 - library signature
         """The confirmed import, then an audit event: who, which file, how many rows of each kind."""
         result = super().process_dataset(dataset, form, request, **kwargs)
+        self._show_warnings(request, result)
         file_name = kwargs.get("file_name") or form.cleaned_data.get("original_file_name") or ""
         counts = {kind: n for kind, n in result.totals.items() if n}
         record_event(

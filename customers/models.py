@@ -2,7 +2,9 @@
 
 Every range and choice in the data contract is also a database CHECK
 constraint, so no path (import, admin, shell, raw SQL) can store an
-out-of-range value. `source_hash` is a digest of the source row's values: the
+out-of-range value. Constraints encode only the impossible: what is merely
+odd (a click without an open, an unfamiliar account status) is stored, and
+the importer reports it as a warning. `source_hash` is a digest of the source row's values: the
 importer uses it to tell unchanged rows from changed ones, so re-importing the
 same export writes nothing.
 """
@@ -54,6 +56,17 @@ class DeliveryStatus(models.TextChoices):
     DELIVERED = "Delivered"
     FAILED = "Failed"
     BOUNCED = "Bounced"
+
+
+class AccountStatus(models.TextChoices):
+    """The account statuses suppliers export. Not a database choice: a status
+    the system has not seen before is stored as written and reported."""
+
+    ACTIVE = "Active"
+    AT_RISK = "At Risk"
+    DORMANT = "Dormant"
+    SUSPENDED = "Suspended"
+    CLOSED = "Closed"
 
 
 class Level(models.TextChoices):
@@ -197,8 +210,6 @@ class NotificationHistory(models.Model):
                 condition=Q(response_time_hours__isnull=True) | Q(response_time_hours__gte=0),
                 name="history_response_non_negative",
             ),
-            # A notification cannot be clicked without being opened.
-            models.CheckConstraint(condition=Q(clicked=False) | Q(opened=True), name="history_click_implies_open"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,9 @@ validate through these specs, so a rule changes in one place. Ranges and
 choices mirror the CHECK constraints in customers/models.py.
 """
 
-from collections.abc import Callable, Sequence
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import models as dj_models
@@ -15,9 +17,20 @@ from customers.importing import parsers
 
 CUSTOMER_ID = "Customer_ID"
 
-# A cross-field rule: takes the parsed values (spec column order) and returns
-# (column, reason) when the row breaks it.
-RowCheck = Callable[[Sequence[object]], tuple[str, str] | None]
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What a file's rules may consult besides the row itself; built once per file."""
+
+    customers: Mapping[str, int]  # Customer_ID → pk (placeholders for a profiles file not yet stored)
+    customer_start: Mapping[int, str] = field(default_factory=dict)  # pk → Customer_Since, 'YYYY-MM-DD'
+
+
+# Data-quality rules: given the parsed values of a good row (spec column
+# order), the (column, reason) pairs worth a warning, or None. Built once per
+# file from the context, so a rule may remember what it has already reported.
+RowWarnings = Callable[[Sequence[object]], list[tuple[str, str]] | None]
+WarningRules = Callable[["FileSpec", ParseContext], RowWarnings]
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,11 @@ class FileSpec:
     model: type[dj_models.Model]
     columns: tuple[Column, ...]
     natural_key: tuple[str, ...]  # model fields, in the unique constraint's order
-    row_checks: tuple[RowCheck, ...] = field(default=())
+    warnings: WarningRules | None = None
+    # The column whose newest value dates the data (the import's as-of time);
+    # a value after the import started is reported as "in the future".
+    time_field: str | None = None
+    uses_start_dates: bool = False  # its warnings compare with the customers' Customer_Since
 
     @property
     def headers(self) -> list[str]:
@@ -60,12 +77,59 @@ class FileSpec:
     def has_customer_fk(self) -> bool:
         return any(c.parse is None for c in self.columns)
 
+    def index(self, field_name: str) -> int:
+        """Position of a model field among the parsed values."""
+        return [c.field for c in self.columns].index(field_name)
 
-def _click_implies_open(values: Sequence[object]) -> tuple[str, str] | None:
-    # Mirrors the history_click_implies_open constraint (Opened=5, Clicked=6).
-    if values[6] and not values[5]:
-        return ("Clicked", "clicked but not opened (Opened=No)")
-    return None
+    def row_warnings(self, context: ParseContext) -> RowWarnings | None:
+        return self.warnings(self, context) if self.warnings else None
+
+
+STATUS_NOT_SEEN = "a status not seen before: imported; an admin decides how the contact policy treats it"
+
+
+def _activity_warnings(spec: FileSpec, context: ParseContext) -> RowWarnings:
+    customer, status, login = spec.index("customer"), spec.index("account_status"), spec.index("last_login")
+    seen = set(models.AccountStatus.values)  # each new status is reported once per file
+    start = context.customer_start
+
+    def check(values: Sequence[object]) -> list[tuple[str, str]] | None:
+        found = None
+        if values[status] not in seen:
+            seen.add(values[status])
+            found = [("Account_Status", STATUS_NOT_SEEN)]
+        joined = start.get(values[customer])
+        # Text comparison first (UTC time vs local date: cheap, rarely true),
+        # then the exact instant of the local midnight they joined.
+        if joined is not None and values[login] < joined and values[login] < parsers.london_midnight_utc(joined):
+            found = found or []
+            found.append(("Last_Login", f"before the customer's start date (Customer_Since {joined})"))
+        return found
+
+    return check
+
+
+def _notification_warnings(spec: FileSpec, context: ParseContext) -> RowWarnings:
+    opened, clicked, action = spec.index("opened"), spec.index("clicked"), spec.index("action_taken")
+    delivery, response = spec.index("delivery_status"), spec.index("response_time_hours")
+    delivered = models.DeliveryStatus.DELIVERED
+
+    def check(values: Sequence[object]) -> list[tuple[str, str]] | None:
+        found = None
+        if values[clicked] and not values[opened]:
+            # SMS and push have no "open" to record, and an email client that
+            # blocks images records the click alone.
+            found = [("Clicked", "clicked but not opened (normal for SMS, push and image-blocking email)")]
+        engaged = values[opened] or values[clicked]
+        if values[response] is not None and not engaged and not values[action]:
+            found = found or []
+            found.append(("Response_Time_Hours", "a response time, but no open, click or action"))
+        if engaged and values[delivery] != delivered:
+            found = found or []
+            found.append(("Delivery_Status", f"{values[delivery]}, yet opened or clicked"))
+        return found
+
+    return check
 
 
 def _text(model: type[dj_models.Model], name: str, *, required: bool = True) -> parsers.Parser:
@@ -97,6 +161,7 @@ PROFILES = FileSpec(
         Column("Satisfaction_Score", "satisfaction_score", parsers.integer(1, 10)),
     ),
     natural_key=("customer_id",),
+    time_field="customer_since",
 )
 
 ACTIVITY = FileSpec(
@@ -105,7 +170,11 @@ ACTIVITY = FileSpec(
     model=A,
     columns=(
         Column(CUSTOMER_ID, "customer", None),
-        Column("Account_Status", "account_status", _text(A, "account_status")),
+        Column(
+            "Account_Status",
+            "account_status",
+            parsers.known_or_verbatim(models.AccountStatus.values, A._meta.get_field("account_status").max_length),
+        ),
         Column("Last_Transaction", "last_transaction", _text(A, "last_transaction", required=False)),
         Column("Last_Login", "last_login", parsers.london_datetime()),
         Column("Recent_Activity", "recent_activity", _text(A, "recent_activity", required=False)),
@@ -115,6 +184,9 @@ ACTIVITY = FileSpec(
         Column("Churn_Risk_Score", "churn_risk_score", parsers.decimal(5, 2, 0, 100)),
     ),
     natural_key=("customer", "last_login"),
+    warnings=_activity_warnings,
+    time_field="last_login",
+    uses_start_dates=True,
 )
 
 INTERACTIONS = FileSpec(
@@ -127,12 +199,13 @@ INTERACTIONS = FileSpec(
         Column("Date & Time", "occurred_at", parsers.london_datetime()),
         Column("Interaction_Type", "interaction_type", _text(IH, "interaction_type")),
         Column("Sentiment", "sentiment", parsers.choice(models.Sentiment.values)),
-        Column("Summary", "summary", parsers.unbounded_text()),
+        Column("Summary", "summary", parsers.text(parsers.LONG_TEXT_MAX, required=False)),
         Column("Response_Time_Minutes", "response_time_minutes", parsers.integer(0, 2_147_483_647, required=False)),
         Column("Resolution_Status", "resolution_status", parsers.choice(models.ResolutionStatus.values)),
         Column("Agent_ID", "agent_id", _text(IH, "agent_id", required=False)),
     ),
     natural_key=("customer", "occurred_at", "channel", "interaction_type"),
+    time_field="occurred_at",
 )
 
 NOTIFICATIONS = FileSpec(
@@ -153,7 +226,8 @@ NOTIFICATIONS = FileSpec(
         Column("Response_Time_Hours", "response_time_hours", parsers.decimal(7, 2, 0, required=False)),
     ),
     natural_key=("notification_id",),
-    row_checks=(_click_implies_open,),
+    warnings=_notification_warnings,
+    time_field="sent_at",
 )
 
 ACTIONS = FileSpec(

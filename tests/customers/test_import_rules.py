@@ -61,10 +61,15 @@ def test_london_time_across_clock_changes(raw, utc):
     assert london_datetime()(raw) == utc
 
 
-@pytest.mark.parametrize("raw", ["2026-1-15 09:05", "15/01/2026 09:05", "2026-01-15", "2026-01-15 9:05", "soon"])
+@pytest.mark.parametrize("raw", ["2026-1-15 09:05", "15.01.2026 09:05", "2026-01-15 9:05", "2026-01-15", "soon"])
 def test_datetime_shapes_rejected(raw):
     with pytest.raises(ValueError, match="not a date-time"):
         london_datetime()(raw)
+
+
+def test_month_first_dates_are_named_as_such():
+    with pytest.raises(ValueError, match=r"dates are read day-first \(DD/MM/YYYY\); this looks month-first"):
+        london_datetime()("01/15/2026 09:05")
 
 
 @pytest.mark.django_db
