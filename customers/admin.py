@@ -53,7 +53,7 @@ class DatasetAdmin(SelectedRowsExportMixin, ImportExportActionModelAdmin):
     def _show_warnings(self, request: HttpRequest, result: object) -> None:
         warnings = getattr(result, "warnings", None) or []
         for warning in warnings[:WARNINGS_SHOWN]:
-            self.message_user(request, f"Warning (stored as exported): {warning}", messages.WARNING)
+            self.message_user(request, f"Warning: {warning}", messages.WARNING)
         if len(warnings) > WARNINGS_SHOWN:
             self.message_user(request, f"… and {len(warnings) - WARNINGS_SHOWN} more warning(s)", messages.WARNING)
 

@@ -234,3 +234,48 @@ def test_unreadable_profiles_file_does_not_flag_every_related_row(tmp_path):
         ["p.csv:1", "header=Customer_ID;Name;Age;Location;Preferred_Channel;Segment;Opte"],
         ["a.csv:2", "Churn_Risk_Score=5000"],
     ]
+
+
+def test_one_bad_profile_is_reported_once_not_again_by_the_other_files(tmp_path):
+    from tests.customers.test_import_command import ACTION_HEADER
+
+    profiles = write_csv(
+        tmp_path / "Customer Profiles.csv",
+        PROFILE_HEADER,
+        GOOD,
+        GOOD.replace("C001", "C002").replace(",42,", ",420,"),
+        GOOD.replace("C001", "C003"),
+    )
+    activity = write_csv(
+        tmp_path / "Account Activity Logs.csv",
+        ACTIVITY_HEADER,
+        "C002,Active,,2026-01-02 10:00,,5,1,Basic,5",  # the customer whose profile row is bad
+        "C003,Active,,2026-01-02 10:00,,5,1,Basic,5",
+    )
+    actions = write_csv(
+        tmp_path / "Recommended Actions.csv",
+        ACTION_HEADER,
+        "C001,High churn risk,Call,High,Yes,Retention",
+        "C002,High churn risk,Call,High,Yes,Retention",
+        "C003,High churn risk,Call,High,Yes,Retention",
+    )
+    with pytest.raises(ImportFailed) as caught:
+        import_datasets({"profiles": profiles, "activity": activity, "actions": actions})
+    assert [str(e) for e in caught.value.errors] == ["Customer Profiles.csv:3: Age=420: out of range 16–120"]
+    assert [(s.dataset, s.errors) for s in caught.value.summaries] == [("profiles", 1), ("activity", 0), ("actions", 0)]
+    assert_nothing_written()
+
+
+def test_an_unreadable_profiles_file_gives_no_false_duplicates_elsewhere(tmp_path):
+    from tests.customers.test_import_command import ACTION_HEADER
+
+    profiles = write_csv(tmp_path / "p.csv", PROFILE_HEADER.replace(",", ";"), GOOD.replace(",", ";"))
+    actions = write_csv(
+        tmp_path / "r.csv",
+        ACTION_HEADER,
+        "C001,Bill shock,Call,High,Yes,Billing",
+        "C002,Bill shock,Call,High,Yes,Billing",
+    )
+    with pytest.raises(ImportFailed) as caught:
+        import_datasets({"profiles": profiles, "actions": actions})
+    assert [str(e).split(": ")[0] for e in caught.value.errors] == ["p.csv:1"]
