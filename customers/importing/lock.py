@@ -46,10 +46,9 @@ def exclusive_import(on_wait: Callable[[str], None] | None = None) -> Iterator[N
             lock_imports(on_wait)
             yield
     except OperationalError as exc:
-        if connection.vendor == "sqlite" and "locked" in str(exc):
-            seconds = connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)
-            raise ImportBusy(
-                f"another import (or another long write) held the database for more than {seconds} s; "
-                "nothing was imported: run the import again when it has finished"
-            ) from exc
-        raise
+        if "lock" not in str(exc):
+            raise
+        raise ImportBusy(
+            "another import (or another long write) kept the database locked for too long; "
+            "nothing was imported: run the import again when it has finished"
+        ) from exc
