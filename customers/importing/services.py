@@ -206,8 +206,8 @@ class _FileImport:
             if type(result) is list:
                 for error in result:
                     errors.add(RowError(name, line, error.column, error.value, error.reason))
-                if profiles:
-                    self.failed_ids.append(parser.customer_id(record))
+                if profiles and (customer_id := parser.customer_id(record)):
+                    self.failed_ids.append(customer_id)
                 continue
             values, key, digest, found = result
             if found is not None:

@@ -279,3 +279,14 @@ def test_an_unreadable_profiles_file_gives_no_false_duplicates_elsewhere(tmp_pat
     with pytest.raises(ImportFailed) as caught:
         import_datasets({"profiles": profiles, "actions": actions})
     assert [str(e).split(": ")[0] for e in caught.value.errors] == ["p.csv:1"]
+
+
+def test_a_blank_customer_id_is_an_error_in_every_file(tmp_path):
+    profiles = write_csv(tmp_path / "p.csv", PROFILE_HEADER, GOOD, GOOD.replace("C001", ""))
+    activity = write_csv(tmp_path / "a.csv", ACTIVITY_HEADER, ",Active,,2026-01-02 10:00,,5,1,Basic,5")
+    with pytest.raises(ImportFailed) as caught:
+        import_datasets({"profiles": profiles, "activity": activity})
+    assert [str(e) for e in caught.value.errors] == [
+        "p.csv:3: Customer_ID=: required value is empty",
+        "a.csv:2: Customer_ID=: required value is empty",
+    ]
