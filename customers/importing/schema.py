@@ -112,7 +112,7 @@ def _activity_warnings(spec: FileSpec, context: ParseContext) -> RowWarnings:
 def _notification_warnings(spec: FileSpec, context: ParseContext) -> RowWarnings:
     opened, clicked, action = spec.index("opened"), spec.index("clicked"), spec.index("action_taken")
     delivery, response = spec.index("delivery_status"), spec.index("response_time_hours")
-    delivered = models.DeliveryStatus.DELIVERED
+    delivered = models.DeliveryStatus.DELIVERED.value
 
     def check(values: Sequence[object]) -> list[tuple[str, str]] | None:
         found = None
