@@ -260,7 +260,8 @@ class CustomerContact(models.Model):
 
 
 class ImportRun(models.Model):
-    """One "import all five" upload, run as a Celery job; the page polls this row for progress."""
+    """One import: an "import all five" upload, run as a Celery job (the page polls this row for
+    progress), or an `import_datasets` command run, recorded when it finishes."""
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -281,6 +282,14 @@ class ImportRun(models.Model):
     summaries = models.JSONField(default=list, help_text="per-file counts when finished")
     error_count = models.PositiveIntegerField(default=0)
     errors = models.TextField(blank=True)
+    warning_count = models.PositiveIntegerField(default=0)
+    warnings = models.TextField(
+        blank=True, help_text="Odd rows stored as exported: file:line: column=value: reason (the first 1,000)."
+    )
+    as_of = models.DateTimeField(
+        null=True, blank=True, help_text="When the data was true: the newest date in the files, or as given."
+    )
+    as_of_given = models.BooleanField(default=False, help_text="The as-of time was given, not read from the files.")
 
     class Meta:
         ordering = ["-created_at"]

@@ -293,3 +293,9 @@ def london_datetime(*, allow_bare_date: bool = False) -> Parser:
 def london_midnight_utc(day: str) -> str:
     """'YYYY-MM-DD' (a UK date) → UTC text of the instant that day began there."""
     return london_to_utc(dt.datetime.fromisoformat(day)).isoformat(" ")
+
+
+def as_of_moment(text: str) -> dt.datetime:
+    """An as-of time typed by a person (any date or date-time shape above, UK time unless it says
+    otherwise) → an aware UTC datetime. Raises ValueError naming the accepted shapes."""
+    return dt.datetime.fromisoformat(london_datetime(allow_bare_date=True)(text)).replace(tzinfo=UTC)

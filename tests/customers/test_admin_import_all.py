@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -86,10 +87,54 @@ def test_a_bad_row_imports_nothing_and_lists_the_problem(as_admin, files, django
     files["profiles"] = ("\n".join(lines) + "\n").encode()
     upload(as_admin, files, django_capture_on_commit_callbacks)
     run = run_import(ImportRun.objects.get().pk)
-    assert run.status == "failed" and run.error_count >= 1  # later files also name the rejected customer
+    assert run.status == "failed" and run.error_count == 1  # no file repeats another file's problem
     assert f"Customer Profiles.csv:{index + 1}: Satisfaction_Score=11" in run.errors
     assert models.Customer.objects.count() == 0
     assert AuditEvent.objects.get(action="imported").detail["status"] == "failed"
+
+
+REAL_EXPORT = Path(__file__).resolve().parents[2] / "fixtures" / "sample-export" / "supplier-2025-09"
+
+
+def real_export_files() -> dict[str, bytes]:
+    return {spec.key: (REAL_EXPORT / spec.filename).read_bytes() for spec in SPECS}
+
+
+def test_the_run_keeps_the_warnings_and_the_data_as_of_time(as_admin, django_capture_on_commit_callbacks):
+    upload(as_admin, real_export_files(), django_capture_on_commit_callbacks)
+    run = run_import(ImportRun.objects.get().pk)
+    assert run.status == "succeeded", run.errors
+    assert run.warning_count == 9
+    assert run.warnings.splitlines()[0] == (
+        "Account Activity Logs.csv:17: Last_Login=2025-07-15 09:30: "
+        "before the customer's start date (Customer_Since 2025-08-01)"
+    )
+    assert (run.as_of, run.as_of_given) == (dt.datetime(2025, 9, 28, 10, 31, tzinfo=dt.UTC), False)
+    page = as_admin.get(reverse("control:import_progress", args=[run.pk])).content.decode()
+    assert "Data as of <strong>28 September 2025 11:31</strong> (the newest date in the files)" in page
+    assert "9 warning(s): rows stored as exported, worth a look" in page
+    assert "Notification History.csv:2: Clicked=Yes: clicked but not opened" in page
+
+
+def test_the_supplier_may_say_when_the_data_was_true(as_admin, django_capture_on_commit_callbacks):
+    data = {
+        key: SimpleUploadedFile(f"{key}.csv", content, content_type="text/csv")
+        for key, content in real_export_files().items()
+    }
+    with django_capture_on_commit_callbacks(execute=False):
+        as_admin.post(reverse("control:import_all"), {**data, "as_of": "30/09/2025 18:00"})
+    run = run_import(ImportRun.objects.get().pk)
+    assert (run.as_of, run.as_of_given) == (dt.datetime(2025, 9, 30, 17, 0, tzinfo=dt.UTC), True)
+    page = as_admin.get(reverse("control:import_progress", args=[run.pk])).content.decode()
+    assert "Data as of <strong>30 September 2025 18:00</strong> (given with the upload)" in page
+
+
+def test_an_unreadable_as_of_time_is_refused_on_the_form(as_admin, django_capture_on_commit_callbacks):
+    data = {key: SimpleUploadedFile(f"{key}.csv", content) for key, content in real_export_files().items()}
+    response = as_admin.post(reverse("control:import_all"), {**data, "as_of": "end of September"})
+    assert response.status_code == 200
+    assert "not a date-time (YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, or a date alone)" in response.content.decode()
+    assert not ImportRun.objects.exists()
 
 
 def test_all_five_are_required(as_admin, files, django_capture_on_commit_callbacks):

@@ -53,3 +53,26 @@ def test_the_command_says_which_as_of_time_it_recorded(tmp_path):
 def test_an_unreadable_as_of_is_refused_before_anything_is_read(tmp_path):
     with pytest.raises(CommandError, match="--as-of"):
         call_command("import_datasets", str(tmp_path), "--as-of", "next Tuesday", stdout=io.StringIO())
+
+
+def test_a_command_import_is_recorded_with_its_as_of_time_and_warnings(tmp_path):
+    from customers.models import ImportRun
+
+    folder = write_dataset(tmp_path / "x")
+    call_command("import_datasets", "--profiles", str(folder / "Customer Profiles.csv"), stdout=io.StringIO())
+    run = ImportRun.objects.get()
+    assert (run.status, run.files, run.directory) == ("succeeded", {"profiles": "Customer Profiles.csv"}, str(folder))
+    assert (run.as_of, run.as_of_given, run.warning_count) == (dt.datetime(2024, 2, 29, 0, 0, tzinfo=UTC), False, 0)
+    assert run.summaries[0]["created"] == 3 and run.finished_at is not None
+
+
+def test_a_failed_command_import_is_recorded_too(tmp_path):
+    from customers.models import ImportRun
+    from tests.factories import PROFILE_HEADER, write_csv
+
+    path = write_csv(tmp_path / "p.csv", PROFILE_HEADER, "C9,Ann,200,Perth,SMS,E,Yes,Low,2020-01-01,7")
+    with pytest.raises(CommandError):
+        call_command("import_datasets", "--profiles", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    run = ImportRun.objects.get()
+    assert (run.status, run.error_count) == ("failed", 1)
+    assert run.errors == "p.csv:2: Age=200: out of range 16–120"

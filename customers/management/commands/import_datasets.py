@@ -1,6 +1,5 @@
 """python manage.py import_datasets DIR | --profiles FILE --activity FILE … [--as-of WHEN] [--json]"""
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -14,18 +13,10 @@ from customers.importing import (
     find_dataset_files,
     import_datasets,
 )
-from customers.importing.parsers import london_datetime
+from customers.importing.parsers import as_of_moment
+from customers.importing.runs import record_command_run
 from customers.importing.schema import SPECS
 from customers.importing.services import DEFAULT_BATCH_SIZE
-
-
-def _as_of(text: str) -> dt.datetime:
-    """A date or date-time in any shape the importer reads (UK time unless it says otherwise)."""
-    try:
-        utc = london_datetime(allow_bare_date=True)(text)
-    except ValueError as exc:
-        raise ValueError(str(exc)) from None
-    return dt.datetime.fromisoformat(utc).replace(tzinfo=dt.UTC)
 
 
 class Command(BaseCommand):
@@ -43,7 +34,7 @@ class Command(BaseCommand):
             )
         parser.add_argument(
             "--as-of",
-            type=_as_of,
+            type=as_of_moment,
             metavar="WHEN",
             help="when the data was true, if not the newest date in the files (e.g. 2025-09-30 or 30/09/2025 18:00)",
         )
@@ -67,6 +58,7 @@ class Command(BaseCommand):
                 on_wait=self.stderr.write,
             )
         except ImportFailed as failed:
+            record_command_run(sources, failed)
             if progress:
                 self.stderr.write("")
             for line in failed.report_lines():
@@ -77,6 +69,7 @@ class Command(BaseCommand):
             raise CommandError(str(failed), returncode=1) from None
         except (FileProblemAtWrite, ImportBusy) as refused:
             raise CommandError(f"{refused}; nothing was imported.", returncode=1) from refused
+        record_command_run(sources, result)
         if progress:
             self.stderr.write("")
         self._list_warnings(result.warnings.lines())
