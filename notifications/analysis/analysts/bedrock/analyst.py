@@ -17,10 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
-from notifications.analysis.analysts.base import InvalidAnswer
+from notifications.analysis.analysts.base import InvalidAnswer, reference_date
 from notifications.analysis.analysts.bedrock import prompts
 from notifications.analysis.analysts.bedrock.client import RequestRejected, converse, make_client, supports_caching
 from notifications.analysis.analysts.bedrock.tools import TOOLS, tool_config, tool_name
@@ -72,9 +71,8 @@ class BedrockAnalyst:
             temperature=settings.BEDROCK_TEMPERATURE,
         )
 
-    @property
-    def today(self) -> dt.date:
-        return self._today or timezone.localdate()
+    def today_for(self, profile: CustomerProfile) -> dt.date:
+        return reference_date(profile, self._today)
 
     # --- accounting, collected by the service after each step ------------------------------
     def _bucket(self, name: str) -> list:
@@ -99,7 +97,7 @@ class BedrockAnalyst:
     def prioritise(self, profile: CustomerProfile) -> PriorityAnalysis:
         if "prioritise" not in self.operations:
             return self.offline.prioritise(profile)
-        facts = profile_facts(profile, self.today)
+        facts = profile_facts(profile, self.today_for(profile))
 
         def problems(result: PriorityAnalysis) -> list[str]:
             errors = [
@@ -116,7 +114,7 @@ class BedrockAnalyst:
     def draft(self, profile: CustomerProfile, analysis: PriorityAnalysis) -> DraftMessage:
         if "draft" not in self.operations:
             return self.offline.draft(profile, analysis)
-        facts = profile_facts(profile, self.today)
+        facts = profile_facts(profile, self.today_for(profile))
         channel = analysis.channel or profile.preferred_channel
 
         def problems(result: DraftMessage) -> list[str]:
@@ -162,7 +160,7 @@ class BedrockAnalyst:
         fix: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> Any:
         name, model, _ = TOOLS[operation]
-        text = prompts.user_message(operation, profile, self.today, analysis)
+        text = prompts.user_message(operation, profile, self.today_for(profile), analysis)
         messages: list[dict[str, Any]] = [{"role": "user", "content": [{"text": text}]}]
         record = self._bucket("usage").append
         errors: list[str] = []

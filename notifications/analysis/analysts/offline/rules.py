@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
-RULES_VERSION = "offline-rules-1"
+RULES_VERSION = "offline-rules-2"
 
 # --- segmentation ------------------------------------------------------------------
 # Words in free text (interaction summaries, recent activity, last transaction,
@@ -133,6 +133,8 @@ RISK = {
     "ignored_notifications": 0.5,
     "payment_difficulty": 1.0,
     "high_urgency_action": 0.5,
+    "status_at_risk": 1.0,  # the supplier's own account status says they may leave
+    "status_dormant": 0.5,  # the account has gone quiet
 }
 RECENT_DAYS = 90  # "recent" interactions for sentiment
 IGNORED_RUN = 3  # the last N delivered notifications all unopened
@@ -166,6 +168,8 @@ BILLING_WORDS = re.compile(
     r"estimated? reading|meter readings?|balance|credit)\b",
     re.I,
 )
+AT_RISK_STATUSES = frozenset({"at risk", "at-risk", "churn risk"})
+DORMANT_STATUSES = frozenset({"dormant", "inactive"})
 CLOSED_STATUSES = frozenset({"closed", "cancelled", "canceled", "terminated", "deceased", "switched away"})
 RETENTION_CHURN_AT = 70  # churn_risk_score >= this with a recent negative contact -> retention
 RETENTION_SATISFACTION_AT = 3  # satisfaction_score <= this -> retention (they told us they are unhappy)
