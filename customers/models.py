@@ -253,6 +253,7 @@ class CustomerContact(models.Model):
     phone_bad = models.BooleanField(default=False)
     push_bad = models.BooleanField(default=False)
     bad_reason = models.CharField(max_length=300, blank=True)
+    source_hash = models.CharField(max_length=32, editable=False, default="")  # from Customer Contacts.csv
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -216,6 +216,8 @@ class ContractResource(resources.ModelResource):
         for column, value in zip(self.spec.columns, values, strict=True):
             field = self._meta.model._meta.get_field(column.field)
             setattr(instance, field.attname, _to_model_value(field, value))
+        for name, value in self.spec.constants:
+            setattr(instance, name, value)
         instance.source_hash = digest
 
     def skip_row(self, instance, original, row, import_validation_errors=None):  # noqa: ANN001

@@ -76,10 +76,13 @@ def push_endpoint(max_length: int) -> Parser:
     return parse
 
 
+DRAMA_NUMBER = "an Ofcom drama number (07700 900xxx): reserved for fiction, never a real phone (noted once per file)"
+
+
 def mobile_warnings(e164: str) -> str | None:
     """Why a stored mobile number deserves a look, if it does."""
     if e164.startswith(DRAMA_RANGE):
-        return "an Ofcom drama number (07700 900xxx): reserved for fiction, never a real phone"
+        return DRAMA_NUMBER
     if e164 and not e164.startswith("+44"):
         return "not a UK number: texts abroad may cost more or not arrive"
     return None

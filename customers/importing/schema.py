@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import models as dj_models
 
 from customers import models
-from customers.importing import parsers
+from customers.importing import contact_parsers, parsers
 
 CUSTOMER_ID = "Customer_ID"
 
@@ -52,6 +52,9 @@ class FileSpec:
     # a value after the import started is reported as "in the future".
     time_field: str | None = None
     uses_start_dates: bool = False  # its warnings compare with the customers' Customer_Since
+    optional: bool = False  # the import-all upload may leave this file out
+    # Model fields written with a fixed value on every insert and update (not from the file).
+    constants: tuple[tuple[str, object], ...] = ()
 
     @property
     def headers(self) -> list[str]:
@@ -67,6 +70,10 @@ class FileSpec:
     @property
     def db_columns(self) -> list[str]:
         return [self.db_column(c.field) for c in self.columns]
+
+    @property
+    def constant_columns(self) -> list[str]:
+        return [self.db_column(name) for name, _ in self.constants]
 
     @property
     def key_indexes(self) -> tuple[int, ...]:
@@ -132,16 +139,32 @@ def _notification_warnings(spec: FileSpec, context: ParseContext) -> RowWarnings
     return check
 
 
+def _contact_warnings(spec: FileSpec, context: ParseContext) -> RowWarnings:
+    phone = spec.index("phone")
+    reported: set[str] = set()  # the drama-range note once per file: demo and test exports are full of them
+
+    def check(values: Sequence[object]) -> list[tuple[str, str]] | None:
+        reason = contact_parsers.mobile_warnings(values[phone])
+        if reason is None or reason in reported:
+            return None
+        if reason == contact_parsers.DRAMA_NUMBER:
+            reported.add(reason)
+        return [("Mobile", reason)]
+
+    return check
+
+
 def _text(model: type[dj_models.Model], name: str, *, required: bool = True) -> parsers.Parser:
     return parsers.text(model._meta.get_field(name).max_length, required=required)
 
 
-C, A, IH, N, R = (
+C, A, IH, N, R, CC = (
     models.Customer,
     models.AccountActivity,
     models.Interaction,
     models.NotificationHistory,
     models.RecommendedAction,
+    models.CustomerContact,
 )
 
 PROFILES = FileSpec(
@@ -245,6 +268,34 @@ ACTIONS = FileSpec(
     natural_key=("customer", "scenario"),
 )
 
+CONTACTS = FileSpec(
+    key="contacts",
+    filename="Customer Contacts.csv",
+    model=CC,
+    columns=(
+        Column(CUSTOMER_ID, "customer", None),
+        Column("Email", "email", contact_parsers.email(CC._meta.get_field("email").max_length)),
+        Column("Mobile", "phone", contact_parsers.mobile()),
+        Column(
+            "Push_Endpoint",
+            "push_endpoint_arn",
+            contact_parsers.push_endpoint(CC._meta.get_field("push_endpoint_arn").max_length),
+        ),
+    ),
+    natural_key=("customer",),
+    warnings=_contact_warnings,
+    optional=True,
+    # Details from the supplier are real (not the demo's placeholders), and a new or changed row clears
+    # the bad-address marks a bounce left on the old details.
+    constants=(
+        ("is_placeholder", False),
+        ("email_bad", False),
+        ("phone_bad", False),
+        ("push_bad", False),
+        ("bad_reason", ""),
+    ),  # fmt: skip
+)
+
 # Import order matters: every other file refers to a profile.
-SPECS: tuple[FileSpec, ...] = (PROFILES, ACTIVITY, INTERACTIONS, NOTIFICATIONS, ACTIONS)
+SPECS: tuple[FileSpec, ...] = (PROFILES, ACTIVITY, INTERACTIONS, NOTIFICATIONS, ACTIONS, CONTACTS)
 SPECS_BY_KEY = {s.key: s for s in SPECS}

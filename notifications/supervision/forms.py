@@ -9,13 +9,16 @@ from customers.importing.schema import SPECS
 
 
 class ImportAllForm(forms.Form):
-    """One file field per supplier file; all five are required (partial uploads use the per-dataset import)."""
+    """One file field per supplier file: the five datasets are required (partial uploads use the per-dataset
+    import), the contacts file is optional."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         for spec in SPECS:
             self.fields[spec.key] = forms.FileField(
-                label=spec.filename, widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
+                label=spec.filename + (" (optional)" if spec.optional else ""),
+                required=not spec.optional,
+                widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
             )
 
         self.fields["as_of"] = forms.CharField(

@@ -29,7 +29,7 @@ def test_numbers_that_cannot_take_a_text_are_refused(raw, reason):
 def test_drama_numbers_are_kept_and_flagged():
     assert mobile()("07700 900123") == "+447700900123"
     assert mobile_warnings("+447700900123") == (
-        "an Ofcom drama number (07700 900xxx): reserved for fiction, never a real phone"
+        "an Ofcom drama number (07700 900xxx): reserved for fiction, never a real phone (noted once per file)"
     )
     assert mobile_warnings("+12025550143") == "not a UK number: texts abroad may cost more or not arrive"
     assert mobile_warnings("+447911123456") is None

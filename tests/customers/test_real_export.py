@@ -44,14 +44,19 @@ def test_the_real_shaped_export_imports_with_its_odd_rows_as_warnings():
         ("Interaction History.csv", 12, "UTF-8 with BOM"),
         ("Notification History.csv", 25, "UTF-8 with BOM"),
         ("Recommended Actions.csv", 10, "UTF-8 with BOM"),
+        ("Customer Contacts.csv", 25, "UTF-8 with BOM"),
     ]
     statuses = Counter(models.AccountActivity.objects.values_list("account_status", flat=True))
     assert statuses == {"Active": 12, "At Risk": 9, "Dormant": 4}
     clicked_only = models.NotificationHistory.objects.filter(clicked=True, opened=False)
     assert clicked_only.count() == 8
     warnings = [str(w) for w in result.warnings.kept]
-    assert len(warnings) == 9
+    assert len(warnings) == 10
     assert sum(w.endswith(CLICK_ONLY) for w in warnings) == 8
+    assert warnings[-1] == (
+        "Customer Contacts.csv:2: Mobile=07700 900101: an Ofcom drama number (07700 900xxx): "
+        "reserved for fiction, never a real phone (noted once per file)"
+    )
     assert (
         "Account Activity Logs.csv:17: Last_Login=2025-07-15 09:30: "
         "before the customer's start date (Customer_Since 2025-08-01)"
@@ -75,6 +80,7 @@ def test_the_windows_1252_twin_imports_to_exactly_the_same_rows():
         "Interaction History.csv": "Windows-1252",
         "Notification History.csv": "UTF-8",
         "Recommended Actions.csv": "UTF-8",
+        "Customer Contacts.csv": "UTF-8",
     }
     assert stored_rows() == expected
     assert models.Customer.objects.get(customer_id="PAD701").name == "Seán Ó Briain"
