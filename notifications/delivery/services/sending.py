@@ -21,6 +21,7 @@ from django.utils import timezone
 from notifications.contact_rules.models import ContactPolicy
 from notifications.contact_rules.selectors import current_marketing_consent
 from notifications.contact_rules.services.policies import check_send_allowed
+from notifications.delivery import contacts
 from notifications.delivery.services.delivery import queue_delivery
 from notifications.profiles.selectors import load_profile
 from notifications.queue.models import Notification
@@ -86,6 +87,8 @@ def check_send(
     if n.channel == "Email" and not n.subject.strip():
         check.reasons.append("An email needs a subject.")
     if missing := approval_missing(n):  # the approval policy (control room): High priority / marketing
+        check.reasons.append(missing)
+    if missing := contacts.no_real_address(n.customer, n.channel):
         check.reasons.append(missing)
     profile = load_profile(n.customer_id)  # read once for the consent and policy checks below
     if n.kind == "marketing":
