@@ -42,6 +42,7 @@ from notifications.contact_rules.services.policies import PolicyVerdict, evaluat
 from notifications.jobs.services import fail_chunk, maybe_finalise
 from notifications.profiles.schemas import CallUsage, CustomerAnalysisResult, CustomerProfile, Segment
 from notifications.profiles.selectors import load_profiles, profile_hash
+from notifications.profiles.snapshot import customer_data_hash, snapshot
 from notifications.queue.services.drafts import (
     DraftInput,
     RawJSON,
@@ -365,9 +366,17 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
                 }
             )
             if _queueable(a, verdict):
-                activity = batch.profiles[pk].activity
-                churn = activity.churn_risk_score if activity else Decimal("0")
-                drafts.append(DraftInput(analysis=a, held_until=verdict.held_until, churn_risk=churn))
+                profile = batch.profiles[pk]
+                churn = profile.activity.churn_risk_score if profile.activity else Decimal("0")
+                drafts.append(
+                    DraftInput(
+                        analysis=a,
+                        held_until=verdict.held_until,
+                        churn_risk=churn,
+                        data_hash=customer_data_hash(profile),
+                        data_snapshot=snapshot(profile),
+                    )
+                )
         insert_rows(ContactDecision, decisions)  # ON CONFLICT DO NOTHING: unique per (job, customer)
         written = upsert_drafts(job_id, drafts)
         queued = {d.analysis.customer_id for d in drafts}

@@ -24,6 +24,7 @@ from notifications.contact_rules.services.policies import check_send_allowed
 from notifications.delivery import contacts
 from notifications.delivery.services.delivery import queue_delivery
 from notifications.profiles.selectors import load_profile
+from notifications.profiles.snapshot import changes, customer_data_hash, snapshot
 from notifications.queue.models import Notification
 from notifications.queue.selectors.approval import approval_missing
 from notifications.queue.services.claims import QueueActionError, display_name, holds_claim
@@ -48,6 +49,7 @@ class SendCheck:
     notices: list[str] = field(default_factory=list)  # not refusals: what will happen (e.g. held for quiet hours)
     policy_results: list[dict] = field(default_factory=list)  # [{policy, passed, reason}] when available
     held_until: dt.datetime | None = None
+    data_changes: list[str] = field(default_factory=list)  # the customer data changed since the draft
 
     @property
     def ok(self) -> bool:
@@ -91,6 +93,14 @@ def check_send(
     if missing := contacts.no_real_address(n.customer, n.channel):
         check.reasons.append(missing)
     profile = load_profile(n.customer_id)  # read once for the consent and policy checks below
+    if profile is not None and n.data_hash and customer_data_hash(profile) != n.data_hash:
+        check.data_changes = changes(n.data_snapshot or {}, snapshot(profile)) or [
+            "new or changed records in the customer's history"
+        ]
+        check.reasons.append(
+            f"Customer data changed since this draft ({'; '.join(check.data_changes)}). "
+            "Check the text still fits, then confirm it, or dismiss it and re-run the analysis."
+        )
     if n.kind == "marketing":
         # PECR consent is law, not a tunable policy: checked here even if the consent policy is switched off.
         # The analysts' rule on fresh data plus the consent ledger (notifications/contact_rules/selectors.py).
