@@ -1,4 +1,5 @@
-"""A re-run takes out of the queue the untouched drafts the data no longer supports; an agent's work stays."""
+"""Re-runs and stale facts: untouched drafts the data no longer supports are withdrawn, those whose facts changed
+are re-drafted; an agent's work stays, and cannot go out on changed customer data until the agent confirms it."""
 
 from __future__ import annotations
 
