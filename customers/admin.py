@@ -6,7 +6,8 @@ can select customers and start a re-analysis; only admins import or edit data
 (django-import-export's import permission is "add", see settings).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html_join
 from import_export.admin import ImportExportActionModelAdmin
@@ -14,24 +15,43 @@ from import_export.formats import base_formats
 
 from customers import models
 from customers.admin_base import ReadOnlyInline, SelectedRowsExportMixin
-from customers.importing.reader import utf8_problem_message
-from customers.resources import RESOURCES
+from customers.importing.reader import FileProblem
+from customers.importing.results import RowError
+from customers.resources import RESOURCES, upload_format
 from customers.signals import dataset_imported
+
+WARNINGS_SHOWN = 50
 
 
 class DatasetAdmin(SelectedRowsExportMixin, ImportExportActionModelAdmin):
-    # The supplier contract is CSV; other formats would bypass the CSV checks.
-    import_formats = [base_formats.CSV]
     export_formats = [base_formats.CSV, base_formats.XLSX]
     readonly_fields = ("source_hash",)
     list_per_page = 50
     show_full_result_count = False  # COUNT(*) on a million-row table on every page
 
+    def get_import_formats(self) -> list:
+        # The supplier contract is CSV, read by the importer's own reader.
+        return [upload_format(RESOURCES[self.model].spec)]
+
     def add_data_read_fail_error_to_form(self, form, e):  # noqa: ANN001, ANN201 - library signature
-        if isinstance(e, UnicodeDecodeError):
-            form.add_error("import_file", f"The file is {utf8_problem_message(e.object, e.start)}.")
+        if isinstance(e, FileProblem):
+            name = getattr(form.cleaned_data.get("import_file"), "name", "") or "upload"
+            form.add_error("import_file", str(RowError(name, e.line, e.column, e.value, e.reason)))
         else:
             super().add_data_read_fail_error_to_form(form, e)
+
+    def import_action(self, request, **kwargs):  # noqa: ANN001, ANN201 - library signature
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        self._show_warnings(request, result)
+        return response
+
+    def _show_warnings(self, request: HttpRequest, result: object) -> None:
+        warnings = getattr(result, "warnings", None) or []
+        for warning in warnings[:WARNINGS_SHOWN]:
+            self.message_user(request, f"Warning: {warning}", messages.WARNING)
+        if len(warnings) > WARNINGS_SHOWN:
+            self.message_user(request, f"… and {len(warnings) - WARNINGS_SHOWN} more warning(s)", messages.WARNING)
 
     def get_resource_classes(self, request):  # noqa: ANN001, ANN201 - Django signature
         return [RESOURCES[self.model]]
@@ -39,6 +59,7 @@ class DatasetAdmin(SelectedRowsExportMixin, ImportExportActionModelAdmin):
     def process_dataset(self, dataset, form, request, **kwargs):  # noqa: ANN001, ANN201 - library signature
         """The confirmed import, then an audit event: who, which file, how many rows of each kind."""
         result = super().process_dataset(dataset, form, request, **kwargs)
+        self._show_warnings(request, result)
         file_name = kwargs.get("file_name") or form.cleaned_data.get("original_file_name") or ""
         counts = {kind: n for kind, n in result.totals.items() if n}
         dataset_imported.send(

@@ -2,7 +2,9 @@
 
 Every range and choice in the data contract is also a database CHECK
 constraint, so no path (import, admin, shell, raw SQL) can store an
-out-of-range value. `source_hash` is a digest of the source row's values: the
+out-of-range value. Constraints encode only the impossible: what is merely
+odd (a click without an open, an unfamiliar account status) is stored, and
+the importer reports it as a warning. `source_hash` is a digest of the source row's values: the
 importer uses it to tell unchanged rows from changed ones, so re-importing the
 same export writes nothing.
 """
@@ -55,6 +57,17 @@ class DeliveryStatus(models.TextChoices):
     DELIVERED = "Delivered"
     FAILED = "Failed"
     BOUNCED = "Bounced"
+
+
+class AccountStatus(models.TextChoices):
+    """The account statuses suppliers export. Not a database choice: a status
+    the system has not seen before is stored as written and reported."""
+
+    ACTIVE = "Active"
+    AT_RISK = "At Risk"
+    DORMANT = "Dormant"
+    SUSPENDED = "Suspended"
+    CLOSED = "Closed"
 
 
 class Level(models.TextChoices):
@@ -198,8 +211,6 @@ class NotificationHistory(models.Model):
                 condition=Q(response_time_hours__isnull=True) | Q(response_time_hours__gte=0),
                 name="history_response_non_negative",
             ),
-            # A notification cannot be clicked without being opened.
-            models.CheckConstraint(condition=Q(clicked=False) | Q(opened=True), name="history_click_implies_open"),
         ]
 
     def __str__(self) -> str:
@@ -242,6 +253,7 @@ class CustomerContact(models.Model):
     phone_bad = models.BooleanField(default=False)
     push_bad = models.BooleanField(default=False)
     bad_reason = models.CharField(max_length=300, blank=True)
+    source_hash = models.CharField(max_length=32, editable=False, default="")  # from Customer Contacts.csv
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -249,7 +261,8 @@ class CustomerContact(models.Model):
 
 
 class ImportRun(models.Model):
-    """One "import all five" upload, run as a Celery job; the page polls this row for progress."""
+    """One import: an "import all five" upload, run as a Celery job (the page polls this row for
+    progress), or an `import_datasets` command run, recorded when it finishes."""
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -270,6 +283,14 @@ class ImportRun(models.Model):
     summaries = models.JSONField(default=list, help_text="per-file counts when finished")
     error_count = models.PositiveIntegerField(default=0)
     errors = models.TextField(blank=True)
+    warning_count = models.PositiveIntegerField(default=0)
+    warnings = models.TextField(
+        blank=True, help_text="Odd rows stored as exported: file:line: column=value: reason (the first 1,000)."
+    )
+    as_of = models.DateTimeField(
+        null=True, blank=True, help_text="When the data was true: the newest date in the files, or as given."
+    )
+    as_of_given = models.BooleanField(default=False, help_text="The as-of time was given, not read from the files.")
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,25 +1,34 @@
 """django-import-export resources for the admin upload and export.
 
-The column names are the supplier's exact CSV headers, and rows are validated
-by the same RowParser the import_datasets command uses (customers/importing),
-so the admin and the command cannot disagree about what a good row is. Each
-bad row becomes a ValidationError naming line, column and value, which the
-admin's dry-run preview lists per row.
+The column names are the supplier's exact CSV headers. An upload is read by
+the importer's own reader (`ContractCSV`: encoding, quoting and header checks)
+and its rows are validated by the same RowParser the import_datasets command
+uses (customers/importing), so the admin and the command cannot disagree
+about what a good row is. Each bad row becomes a ValidationError reading
+`file:line: column=value: reason`, which the admin's dry-run preview lists
+per row; warnings are kept on the result (`result.warnings`) for the admin to
+show.
 """
 
 import datetime as dt
+import io
 from decimal import Decimal
 
+import tablib
 from django.core.exceptions import ValidationError
 from django.db import models as dj_models
 from import_export import fields, resources, widgets
+from import_export.formats import base_formats
+from import_export.results import Error
 
 from customers import models
 from customers.importing import selectors
+from customers.importing.lock import lock_imports
 from customers.importing.parsers import LONDON
-from customers.importing.reader import header_problem
+from customers.importing.reader import CsvSource, FileProblem
+from customers.importing.results import RowError
 from customers.importing.rows import RowParser
-from customers.importing.schema import SPECS, FileSpec
+from customers.importing.schema import SPECS, FileSpec, ParseContext
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -78,6 +87,61 @@ def _to_model_value(model_field: dj_models.Field, value: object) -> object:
     return value
 
 
+class UploadedDataset(tablib.Dataset):
+    """The rows of an upload, with what the reader learnt about the file."""
+
+    def __init__(self, headers: list[str], encoding: str) -> None:
+        super().__init__(headers=headers)
+        self.encoding = encoding
+        self.lines: list[int] = []  # the physical line each row starts on
+        self.notes: list[FileProblem] = []  # odd but readable: warnings
+
+    def __bool__(self) -> bool:
+        # A header-only file is an empty file (reported as a warning), not
+        # "no valid data" as the library would have it.
+        return True
+
+
+class ContractCSV(base_formats.CSV):
+    """The importer's CSV reader for one file of the contract (see `upload_format`).
+
+    Reads the upload's bytes itself (UTF-8 or Windows-1252, strict quoting,
+    header checks); any problem that makes the file unreadable is raised as a
+    FileProblem for the admin to show on the form.
+    """
+
+    spec: FileSpec
+
+    def is_binary(self) -> bool:
+        return True
+
+    def get_read_mode(self) -> str:
+        return "rb"
+
+    def create_dataset(self, in_stream: bytes, **kwargs: object) -> UploadedDataset:
+        with CsvSource(io.BytesIO(in_stream)) as source:
+            records = source.open(self.spec)
+            dataset = UploadedDataset(source.header, source.encoding.label)
+            width = len(source.header)
+            for line, record in records:
+                if len(record) != width:
+                    raise FileProblem(line, "row", f"{len(record)} fields", f"expected {width} fields")
+                dataset.append(record)
+                dataset.lines.append(line)
+            dataset.notes = source.notes
+        return dataset
+
+
+def upload_format(spec: FileSpec) -> type[ContractCSV]:
+    return type(f"{spec.model.__name__}CSV", (ContractCSV,), {"spec": spec, "__module__": __name__})
+
+
+class PlainError(Error):
+    """An import error shown without its traceback: server paths are not for the page."""
+
+    traceback = ""
+
+
 class ContractResource(resources.ModelResource):
     """Base for the five resources; `spec` names the file it reads and writes."""
 
@@ -88,32 +152,57 @@ class ContractResource(resources.ModelResource):
         self._parser: RowParser | None = None
         self._existing: dict[tuple, str] = {}
         self._seen: dict[tuple, int] = {}
-        self._parsed: tuple[list[object], tuple, str] | None = None
+        self._parsed: tuple[list[object], tuple, str, object] | None = None
+        self._file = self.spec.filename
+        self._lines: list[int] = []
+        self.warnings: list[RowError] = []
+
+    def get_error_result_class(self) -> type[Error]:
+        return PlainError
 
     def before_import(self, dataset, **kwargs):  # noqa: ANN001 - library signature
-        headers = [str(h) for h in dataset.headers or []]
-        problem = header_problem(self.spec, headers, ",".join(headers))
-        if problem:
-            raise ValueError(f"{self.spec.filename} header: {problem.reason}")
-        customers = selectors.customer_pks() if self.spec.has_customer_fk else {}
-        self._parser = RowParser(self.spec, self.spec.headers, customers)
+        # The header was checked when the upload was read (ContractCSV).
+        lock_imports()
+        self._file = str(kwargs.get("file_name") or self.spec.filename)
+        self._lines = list(getattr(dataset, "lines", []))
+        self.warnings = [
+            RowError(self._file, n.line, n.column, n.value, n.reason) for n in getattr(dataset, "notes", [])
+        ]
+        context = ParseContext(
+            customers=selectors.customer_pks() if self.spec.has_customer_fk else {},
+            customer_start=selectors.customer_start_dates() if self.spec.uses_start_dates else {},
+        )
+        self._parser = RowParser(self.spec, self.spec.headers, context)
         self._existing = selectors.existing_hashes(self.spec)
         self._seen = {}
 
+    def after_import(self, dataset, result, **kwargs):  # noqa: ANN001 - library signature
+        result.warnings = self.warnings
+
     def before_import_row(self, row, row_number=None, **kwargs):  # noqa: ANN001 - library signature
-        line = (row_number or 0) + 1  # the header is line 1
+        if self._parser is None:
+            raise ValidationError("not checked: the file could not be read (see the error above)")
+        index = (row_number or 1) - 1
+        line = self._lines[index] if index < len(self._lines) else index + 2  # the header is line 1
         result = self._parser.parse_mapping(row)
         if isinstance(result, list):
-            raise ValidationError({e.column: [f"line {line}: {e.column}={e.value}: {e.reason}"] for e in result})
+            raise ValidationError(
+                {e.column: [str(RowError(self._file, line, e.column, e.value, e.reason))] for e in result}
+            )
         key = result[1]
         if key in self._seen:
             column = next(c.header for c in self.spec.columns if c.field == self.spec.natural_key[0])
-            raise ValidationError({column: [f"line {line}: duplicate natural key, same as line {self._seen[key]}"]})
+            duplicate = RowError(
+                self._file, line, column, str(row.get(column) or ""), f"duplicate of line {self._seen[key]}"
+            )
+            raise ValidationError({column: [str(duplicate)]})
         self._seen[key] = line
+        for warning in result[3] or ():
+            self.warnings.append(RowError(self._file, line, warning.column, warning.value, warning.reason))
         self._parsed = result
 
     def get_instance(self, instance_loader, row):  # noqa: ANN001 - library signature
-        values, key, _digest = self._parsed
+        key = self._parsed[1]
         if key not in self._existing:
             return None  # new row: no query needed
         lookup = {}
@@ -123,10 +212,12 @@ class ContractResource(resources.ModelResource):
         return self._meta.model.objects.filter(**lookup).first()
 
     def import_instance(self, instance, row, **kwargs):  # noqa: ANN001 - library signature
-        values, _key, digest = self._parsed
+        values, _key, digest, _warnings = self._parsed
         for column, value in zip(self.spec.columns, values, strict=True):
             field = self._meta.model._meta.get_field(column.field)
             setattr(instance, field.attname, _to_model_value(field, value))
+        for name, value in self.spec.constants:
+            setattr(instance, name, value)
         instance.source_hash = digest
 
     def skip_row(self, instance, original, row, import_validation_errors=None):  # noqa: ANN001

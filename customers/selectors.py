@@ -1,4 +1,4 @@
-"""Reads over the imported datasets: what happened to customers after a decision.
+"""Reads over the imported datasets as a whole: how fresh they are, and what happened to customers after a decision.
 
 `read_outcomes` measures each customer over a window after their decision
 (default 60 days) from the supplier's own exports only, never from our
@@ -29,9 +29,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max
+from django.conf import settings
+from django.db.models import Count, Max
+from django.utils import timezone
 
-from customers.models import AccountActivity, Interaction, NotificationHistory
+from customers.models import AccountActivity, ImportRun, Interaction, NotificationHistory
 
 DEFAULT_WINDOW_DAYS = 60
 # Account statuses meaning the customer has gone; compared lower-cased.
@@ -58,7 +60,17 @@ PENDING = Outcome(observed=False)
 
 
 def data_as_of() -> dt.datetime | None:
-    """How far the imported data reaches: its newest login, interaction or notification."""
+    """When the stored data was true: the as-of time of the newest successful import (the newest
+    timestamp in its files, or what the supplier said), else how far the data reaches (its newest login,
+    interaction or notification). None: no data."""
+    recorded = (
+        ImportRun.objects.filter(status=ImportRun.Status.SUCCEEDED, as_of__isnull=False)
+        .order_by("-finished_at", "-pk")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+    if recorded is not None:
+        return recorded
     stamps = [
         AccountActivity.objects.aggregate(m=Max("last_login"))["m"],
         Interaction.objects.aggregate(m=Max("occurred_at"))["m"],
@@ -134,3 +146,29 @@ def _outcome(
         positive_action=action,
         churn_change=change,
     )
+
+
+def account_status_counts() -> dict[str, int]:
+    """Every account status in the data, with the number of activity rows carrying it (one query)."""
+    rows = AccountActivity.objects.values_list("account_status").annotate(n=Count("id")).order_by("account_status")
+    return dict(rows)
+
+
+@dataclass(frozen=True)
+class DataFreshness:
+    as_of: dt.datetime
+    age_days: int
+    stale_after_days: int
+
+    @property
+    def stale(self) -> bool:
+        return self.age_days > self.stale_after_days
+
+
+def data_freshness(now: dt.datetime | None = None) -> DataFreshness | None:
+    """How old the stored data is (None: no import has recorded an as-of time yet)."""
+    as_of = data_as_of()
+    if as_of is None:
+        return None
+    age = (timezone.localdate(now or timezone.now()) - timezone.localdate(as_of)).days
+    return DataFreshness(as_of, age, settings.DATA_STALE_AFTER_DAYS)

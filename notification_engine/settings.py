@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "customers.context_processors.data_freshness",
             ],
         },
     },
@@ -289,6 +290,12 @@ _ai_budget = env.str("AI_MONTHLY_BUDGET_GBP", default="200").strip()
 AI_MONTHLY_BUDGET_GBP = float(_ai_budget) if _ai_budget else None
 # "Import all five" keeps each upload under var/imports/<id>/ for the Celery task to read.
 IMPORTS_DIR = env.path("IMPORTS_DIR", default=VAR_DIR / "imports")
+# The demo sends to derived placeholder addresses (example.invalid, Ofcom's drama range); production
+# settings turn this off, so a send without a real address for the channel is refused.
+ALLOW_PLACEHOLDER_CONTACTS = env.bool("ALLOW_PLACEHOLDER_CONTACTS", default=True)
+# "Data as of …" turns into a warning in the workspace and the admin once the newest import's data is
+# older than this: recency is measured from that date, so stale data means stale judgements.
+DATA_STALE_AFTER_DAYS = env.int("DATA_STALE_AFTER_DAYS", default=7)
 
 # --- delivery (notifications/delivery, services/delivery.py) -----------------------------------
 # Email goes through Django's email framework: the embedded default writes each message to

@@ -29,6 +29,8 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 WHITENOISE_USE_FINDERS = False
+# Only real addresses (imported from Customer Contacts.csv or set in the admin) are sent to.
+ALLOW_PLACEHOLDER_CONTACTS = env.bool("ALLOW_PLACEHOLDER_CONTACTS", default=False)
 
 # Login lockouts behind a proxy (TRUSTED_PROXY_COUNT, AXES_IPWARE_META_PRECEDENCE_ORDER, read from
 # the environment in settings.py): a proxy count with no forwarded header to read would key every

@@ -142,16 +142,20 @@ def profile_row(rng: random.Random, cal: Calendar, c: Customer) -> list:
     ]
 
 
-def _status(rng: random.Random, c: Customer) -> str:
+def _status(rng: random.Random, c: Customer, days_back: int) -> str:
+    """The newest snapshot's Account_Status, as supplier exports carry it.
+
+    Exactly one draw whatever the outcome, so the rest of the data stays put.
+    """
     roll = rng.random()
-    if c.risk_tier == "critical" and roll < 0.15:
-        return "Pending Switch"
-    if c.payment_difficulty and roll > 0.94:
-        return "Suspended"
-    if roll > 0.995:
+    if roll > 0.997:
         return "Closed"
-    if roll > 0.99:
+    if roll > 0.99 or (c.payment_difficulty and roll > 0.95):
         return "Suspended"
+    if days_back > 120 or c.engagement < 15:
+        return "Dormant"  # no login for four months, or barely engaged
+    if c.churn >= 60 or (c.risk_tier == "critical" and roll < 0.5):
+        return "At Risk"
     return "Active"
 
 
@@ -183,7 +187,7 @@ def activity_rows(rng: random.Random, cal: Calendar, c: Customer) -> list[list]:
         rows.append(
             [
                 c.customer_id,
-                _status(rng, c) if newest else "Active",
+                _status(rng, c, days_back) if newest else "Active",
                 transaction,
                 cal.stamp(days_back, hours.pick(rng), rng.randrange(60)),
                 activity,

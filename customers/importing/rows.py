@@ -1,25 +1,32 @@
 """Turning one CSV record into database-ready values, or into row errors.
 
 Shared by the bulk importer and the admin resources: given a FileSpec, the
-header actually found in the file and the Customer_ID → pk lookup, `RowParser`
-validates a record and returns the values in spec column order together with
-the natural key and the source hash.
+header actually found in the file and the ParseContext (Customer_ID → pk and
+what the file's warning rules consult), `RowParser` validates a record and
+returns the values in spec column order together with the natural key, the
+source hash and the row's data-quality warnings.
 """
 
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from customers.importing.schema import CUSTOMER_ID, FileSpec
+from customers.importing.schema import CUSTOMER_ID, FileSpec, ParseContext
 
 NO_PROFILE = "no customer with this Customer_ID (not in the database nor in the profiles file)"
 
 
 @dataclass(frozen=True, slots=True)
 class CellError:
+    """A problem with one cell: an error (the row is refused) or a warning (stored, and reported)."""
+
     column: str
     value: str
     reason: str
+
+
+# (values, natural key, source hash, warnings or None)
+Parsed = tuple[list[object], tuple, str, list[CellError] | None]
 
 
 def source_hash(raw_values: Sequence[str]) -> str:
@@ -30,7 +37,7 @@ def source_hash(raw_values: Sequence[str]) -> str:
 class RowParser:
     """Validates records of one file; built once per file, called per row."""
 
-    def __init__(self, spec: FileSpec, header: Sequence[str], customers: Mapping[str, int]) -> None:
+    def __init__(self, spec: FileSpec, header: Sequence[str], context: ParseContext) -> None:
         position = {name: i for i, name in enumerate(header)}
         self.spec = spec
         self.width = len(header)
@@ -38,12 +45,12 @@ class RowParser:
         # the supplier's column order.
         self.source_indexes = [position[c.header] for c in spec.columns]
         self.plan = [(position[c.header], c.header, c.parse) for c in spec.columns]
-        self.customers = customers
+        self.customers = context.customers
         self.key_indexes = spec.key_indexes
-        self.row_checks = spec.row_checks
+        self.warn = spec.row_warnings(context)
 
-    def parse(self, record: Sequence[str]) -> tuple[list[object], tuple, str] | list[CellError]:
-        """(values, natural key, source hash), or the list of this row's errors."""
+    def parse(self, record: Sequence[str]) -> Parsed | list[CellError]:
+        """(values, natural key, source hash, warnings), or the list of this row's errors."""
         if len(record) != self.width:
             return [
                 CellError(
@@ -60,8 +67,12 @@ class RowParser:
             if parse is None:
                 pk = customers.get(raw)
                 if pk is None:
-                    errors = errors or []
-                    errors.append(CellError(CUSTOMER_ID, raw, NO_PROFILE if raw.strip() else "required value is empty"))
+                    pk = customers.get(raw.strip())
+                    if pk is None:
+                        errors = errors or []
+                        errors.append(
+                            CellError(CUSTOMER_ID, raw, NO_PROFILE if raw.strip() else "required value is empty")
+                        )
                 values.append(pk)
                 continue
             try:
@@ -72,18 +83,24 @@ class RowParser:
                 values.append(None)
         if errors:
             return errors
-        for check in self.row_checks:
-            broken = check(values)
-            if broken:
-                column, reason = broken
-                return [CellError(column, record[self.plan[self.spec.headers.index(column)][0]], reason)]
+        warnings = None
+        if self.warn is not None:
+            found = self.warn(values)
+            if found:
+                columns = self.spec.headers
+                warnings = [CellError(c, record[self.plan[columns.index(c)][0]], reason) for c, reason in found]
         raw_values = [record[i] for i in self.source_indexes]
         key = tuple(values[i] for i in self.key_indexes)
-        return values, key, source_hash(raw_values)
+        return values, key, source_hash(raw_values), warnings
 
-    def parse_mapping(self, row: Mapping[str, object]) -> tuple[list[object], tuple, str] | list[CellError]:
+    def parse_mapping(self, row: Mapping[str, object]) -> Parsed | list[CellError]:
         """Same as parse() for a header → value mapping (the admin's rows).
 
         The parser must have been built with `spec.headers` as its header.
         """
         return self.parse(["" if row.get(h) is None else str(row.get(h)) for h in self.spec.headers])
+
+    def customer_id(self, record: Sequence[str]) -> str:
+        """The record's Customer_ID cell, trimmed ("" when the file has no such column)."""
+        index = next((i for i, header, parse in self.plan if header == CUSTOMER_ID), None)
+        return record[index].strip() if index is not None and index < len(record) else ""

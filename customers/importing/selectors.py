@@ -36,3 +36,11 @@ def existing_hashes(spec: FileSpec) -> dict[tuple, str]:
 def customer_pks() -> dict[str, int]:
     """Customer_ID → primary key for every customer (one query)."""
     return dict(Customer.objects.values_list("customer_id", "id").iterator(chunk_size=10_000))
+
+
+def customer_start_dates() -> dict[int, str]:
+    """Customer pk → Customer_Since as 'YYYY-MM-DD' (one query)."""
+    return {
+        pk: day.isoformat()
+        for pk, day in Customer.objects.values_list("id", "customer_since").iterator(chunk_size=10_000)
+    }

@@ -3,113 +3,69 @@
 Single pass per file: records stream from the CSV reader through the
 RowParser into batches for the BatchWriter. The first bad row stops writing
 but not checking, so the user gets every bad row of every file in one run;
-the transaction is then rolled back and nothing is stored.
+the transaction is then rolled back and nothing is stored. Odd rows are
+stored and reported as warnings. The newest date in the files is the data's
+as-of time, unless the caller gives one.
 """
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
+from django.utils import timezone
 
-from customers.importing import selectors
+from customers.importing import parsers, selectors
 from customers.importing import writer as writers
+from customers.importing.lock import exclusive_import
 from customers.importing.reader import CsvSource, FileProblem
+from customers.importing.results import (
+    AsOf,
+    FileProblemAtWrite,
+    FileSummary,
+    ImportFailed,
+    ImportResult,
+    Problems,
+    RowError,
+)
 from customers.importing.rows import RowParser
-from customers.importing.schema import SPECS, SPECS_BY_KEY, FileSpec
+from customers.importing.schema import SPECS, SPECS_BY_KEY, FileSpec, ParseContext
 
 Source = Path | str | BinaryIO
-ProgressCallback = Callable[["FileSummary"], None]
+ProgressCallback = Callable[[FileSummary], None]
 
 DEFAULT_BATCH_SIZE = 5_000
-ERRORS_KEPT = 1_000  # every error is counted, only this many are kept for display
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    file: str
-    line: int
-    column: str
-    value: str
-    reason: str
-
-    def __str__(self) -> str:
-        value = self.value if len(self.value) <= 60 else self.value[:57] + "..."
-        return f"{self.file}:{self.line}: {self.column}={value}: {self.reason}"
-
-
-@dataclass
-class FileSummary:
-    file: str
-    dataset: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-
-    @property
-    def rows_per_second(self) -> int:
-        return int(self.rows / self.seconds) if self.seconds else 0
-
-    def as_dict(self) -> dict[str, object]:
-        return {**asdict(self), "seconds": round(self.seconds, 3), "rows_per_second": self.rows_per_second}
-
-    def __str__(self) -> str:
-        return (
-            f"{self.file}: {self.rows} rows: {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged ({self.rows_per_second:,} rows/s)"
-        )
-
-
-class ImportFailed(Exception):
-    """Some rows were bad; nothing was written."""
-
-    def __init__(self, errors: list[RowError], error_count: int, summaries: list[FileSummary]) -> None:
-        super().__init__(f"{error_count} problem(s) found; nothing was imported")
-        self.errors = errors
-        self.error_count = error_count
-        self.summaries = summaries
-
-    def report_lines(self) -> list[str]:
-        """One line per kept error, then a count of those not kept (see ERRORS_KEPT)."""
-        hidden = self.error_count - len(self.errors)
-        return [str(e) for e in self.errors] + ([f"… and {hidden} more problem(s)"] if hidden else [])
-
-
-class FileProblemAtWrite(Exception):
-    """The database refused a validated batch: the rules and the schema disagree."""
-
-    def __init__(self, name: str, line: int, exc: Exception) -> None:
-        super().__init__(f"{name}: database rejected a batch ending at line {line}: {exc}")
 
 
 @dataclass
 class _Run:
     """State shared by the files of one import."""
 
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
+    started: dt.datetime
+    errors: Problems = field(default_factory=lambda: Problems("problem"))
+    warnings: Problems = field(default_factory=lambda: Problems("warning"))
     customers: dict[str, int] | None = None
-
-    def add(self, error: RowError) -> None:
-        self.error_count += 1
-        if len(self.errors) < ERRORS_KEPT:
-            self.errors.append(error)
+    newest: dt.datetime | None = None
 
     @property
     def failed(self) -> bool:
-        return self.error_count > 0
+        return self.errors.count > 0
+
+    def saw(self, moment: dt.datetime) -> None:
+        if self.newest is None or moment > self.newest:
+            self.newest = moment
 
 
 class _AnyCustomer(dict):
-    """Customer lookup that accepts any non-empty ID (nothing will be written)."""
+    """Customer lookup for when the profiles file was unreadable: any non-empty ID
+    gets a stand-in pk of its own (nothing will be written)."""
 
     def get(self, key: str, default: int | None = None) -> int | None:
-        return 0 if key.strip() else default
+        key = key.strip()
+        return self.setdefault(key, -(len(self) + 1)) if key else default
 
 
 def find_dataset_files(directory: Path) -> dict[str, Path]:
@@ -122,25 +78,30 @@ def import_datasets(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
-) -> list[FileSummary]:
+    as_of: dt.datetime | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> ImportResult:
     """Import files keyed by dataset ("profiles", "activity", …) atomically.
 
     Raises ImportFailed (after rolling back) listing every bad row if any file
-    has one; otherwise returns one summary per file, profiles first.
+    has one, and ImportBusy if another import kept the database locked;
+    otherwise returns the summaries (profiles first), the warnings and the
+    data's as-of time: `as_of` if given, else the newest date in the files.
     """
     unknown = set(sources) - set(SPECS_BY_KEY)
     if unknown:
         raise ValueError(f"unknown dataset(s): {', '.join(sorted(unknown))}")
-    run = _Run()
+    run = _Run(started=timezone.now())
     summaries: list[FileSummary] = []
-    with transaction.atomic():
+    with exclusive_import(on_wait):
         for spec in SPECS:
             if spec.key in sources:
                 summaries.append(_import_one(spec, sources[spec.key], run, batch_size, progress))
+        data_as_of = AsOf(as_of, given=True) if as_of is not None else AsOf(run.newest)
         if run.failed:
-            # Raising inside atomic() rolls back whatever earlier files wrote.
-            raise ImportFailed(run.errors, run.error_count, summaries)
-    return summaries
+            # Raising inside the transaction rolls back whatever earlier files wrote.
+            raise ImportFailed(run.errors, run.warnings, summaries, data_as_of)
+    return ImportResult(summaries, run.warnings, data_as_of)
 
 
 def import_file(
@@ -176,34 +137,53 @@ class _FileImport:
         # this file: one dict serves both the created/updated/unchanged count
         # and the duplicate-key check.
         self.state: dict[tuple, str | int] = {}
+        # Customer_IDs of profile rows that failed: later files may refer to them.
+        self.failed_ids: list[str] = []
 
     def run(self, source: Source) -> FileSummary:
         spec, shared = self.spec, self.shared
-        errors_before = shared.error_count
+        errors_before, warnings_before = shared.errors.count, shared.warnings.count
         if spec.has_customer_fk and shared.customers is None:
             shared.customers = selectors.customer_pks()
         self.state = selectors.existing_hashes(spec)
+        context = ParseContext(
+            customers=shared.customers if shared.customers is not None else {},
+            customer_start=selectors.customer_start_dates() if spec.uses_start_dates else {},
+        )
         unreadable = False
-        try:
-            with CsvSource(source) as csv_source:
+        with CsvSource(source) as csv_source:
+            try:
                 records = csv_source.open(spec)
-                customers = shared.customers if shared.customers is not None else {}
-                self._consume(records, RowParser(spec, csv_source.header, customers), writers.writer_for(spec))
-        except FileProblem as problem:
-            shared.add(RowError(self.name, problem.line, problem.column, problem.value, problem.reason))
-            unreadable = True
+                self._consume(records, RowParser(spec, csv_source.header, context), writers.writer_for(spec))
+            except FileProblem as problem:
+                shared.errors.add(RowError(self.name, problem.line, problem.column, problem.value, problem.reason))
+                unreadable = True
+            for note in csv_source.notes:
+                shared.warnings.add(RowError(self.name, note.line, note.column, note.value, note.reason))
+            self.summary.encoding = csv_source.encoding.label
         if spec.key == "profiles":
-            # Later files resolve Customer_ID against the database, plus (when
-            # this file failed and so wrote nothing) the IDs it would have
-            # created. An unreadable profiles file says nothing about IDs, so
-            # they go unchecked rather than flagging every related row.
-            shared.customers = _AnyCustomer() if unreadable else selectors.customer_pks()
-            if shared.failed and not unreadable:
-                shared.customers.update({key[0]: 0 for key, seen in self.state.items() if isinstance(seen, int)})
+            self._share_customer_ids(unreadable)
         self.state = {}
-        self.summary.errors = shared.error_count - errors_before
+        self.summary.errors = shared.errors.count - errors_before
+        self.summary.warnings = shared.warnings.count - warnings_before
         self.summary.seconds = time.perf_counter() - self.started
         return self.summary
+
+    def _share_customer_ids(self, unreadable: bool) -> None:
+        """Later files resolve Customer_ID against the database plus, when this
+        file failed (so wrote nothing), the IDs it would have created, each
+        with a stand-in pk of its own, so no file reports a false error
+        because of another file's bad row. An unreadable profiles file says
+        nothing about IDs, so they go unchecked."""
+        shared = self.shared
+        if unreadable:
+            shared.customers = _AnyCustomer()
+            return
+        shared.customers = selectors.customer_pks()
+        if shared.failed:
+            would_create = [key[0] for key, seen in self.state.items() if isinstance(seen, int)]
+            for customer_id in (*would_create, *self.failed_ids):
+                shared.customers.setdefault(customer_id, -(len(shared.customers) + 1))
 
     def _consume(
         self, records: Iterable[tuple[int, list[str]]], parser: RowParser, writer: writers.BatchWriter
@@ -213,6 +193,9 @@ class _FileImport:
         fresh: list[list] = []
         changed: list[list] = []
         parse, state, shared, name, batch_size = parser.parse, self.state, self.shared, self.name, self.batch_size
+        errors, warnings = shared.errors, shared.warnings
+        profiles = self.spec.key == "profiles"
+        when = _Timeline(self.spec, name, parser, shared)
         rows = created = updated = unchanged = 0
         line = 0
         for line, record in records:
@@ -222,16 +205,23 @@ class _FileImport:
             result = parse(record)
             if type(result) is list:
                 for error in result:
-                    shared.add(RowError(name, line, error.column, error.value, error.reason))
+                    errors.add(RowError(name, line, error.column, error.value, error.reason))
+                if profiles and (customer_id := parser.customer_id(record)):
+                    self.failed_ids.append(customer_id)
                 continue
-            values, key, digest = result
+            values, key, digest, found = result
+            if found is not None:
+                for warning in found:
+                    warnings.add(RowError(name, line, warning.column, warning.value, warning.reason))
+            if when.index is not None and values[when.index] > when.newest:
+                when.see(values, record, line)
             previous = state.get(key)
             if previous is None:
                 created += 1
                 batch = fresh
             elif type(previous) is int:
                 label, value = _key_label(parser, record)
-                shared.add(RowError(name, line, label, value, f"duplicate of line {previous}"))
+                errors.add(RowError(name, line, label, value, f"duplicate of line {previous}"))
                 continue
             elif previous == digest:
                 unchanged += 1
@@ -241,14 +231,15 @@ class _FileImport:
                 updated += 1
                 batch = changed
             state[key] = line
-            if not shared.failed:
+            if not errors.count:
                 values.append(digest)
                 batch.append(values)
                 if len(batch) >= batch_size:
                     self._flush(writer, fresh, changed, line)
                     fresh, changed = [], []
-        if not shared.failed:
+        if not errors.count:
             self._flush(writer, fresh, changed, line, finish=True)
+        when.finish()
         self.summary.rows, self.summary.created = rows, created
         self.summary.updated, self.summary.unchanged = updated, unchanged
 
@@ -270,6 +261,40 @@ class _FileImport:
             # Validation mirrors every constraint, so this means the rules and
             # the schema disagree: surface it as an error, not a traceback.
             raise FileProblemAtWrite(self.name, line, exc) from exc
+
+
+class _Timeline:
+    """A file's dated column: its newest value (for the as-of time), and the rows dated after the import began."""
+
+    def __init__(self, spec: FileSpec, name: str, parser: RowParser, run: _Run) -> None:
+        self.name, self.run = name, run
+        self.index = spec.index(spec.time_field) if spec.time_field else None
+        self.newest = ""  # below any date text
+        if self.index is None:
+            return
+        self.source, self.header, _ = parser.plan[self.index]
+        self.is_date = spec.model._meta.get_field(spec.time_field).get_internal_type() == "DateField"
+        started = run.started
+        if self.is_date:
+            self.limit = timezone.localdate(started, parsers.LONDON).isoformat()
+            self.future = "in the future (after today)"
+        else:
+            self.limit = started.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "seconds")
+            self.future = "in the future (after this import started)"
+
+    def see(self, values: list, record: list[str], line: int) -> None:
+        # Called only for a value newer than any before it: the common case
+        # costs one comparison in the loop.
+        moment = values[self.index]
+        if moment > self.limit:
+            self.run.warnings.add(RowError(self.name, line, self.header, record[self.source], self.future))
+        else:
+            self.newest = moment
+
+    def finish(self) -> None:
+        if self.newest:
+            text = parsers.london_midnight_utc(self.newest) if self.is_date else self.newest
+            self.run.saw(dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC))
 
 
 def _key_label(parser: RowParser, record: list[str]) -> tuple[str, str]:

@@ -24,7 +24,7 @@ from customers.importing.schema import FileSpec
 
 
 def _columns(spec: FileSpec) -> list[str]:
-    columns = [*spec.db_columns, "source_hash"]
+    columns = [*spec.db_columns, "source_hash", *spec.constant_columns]
     if _has_updated_at(spec):
         columns.append("updated_at")
     return columns
@@ -49,12 +49,13 @@ class BatchWriter:
         self.spec = spec
         self.columns = _columns(spec)
         self.stamp = timezone.now() if _has_updated_at(spec) else None
+        self.constants = tuple(value for _, value in spec.constants)
 
     def _rows(self, rows: Sequence[Sequence[object]]) -> Sequence[Sequence[object]]:
-        if self.stamp is None:
+        tail = (*self.constants, self.stamp) if self.stamp is not None else self.constants
+        if not tail:
             return rows
-        stamp = self.stamp
-        return [(*row, stamp) for row in rows]
+        return [(*row, *tail) for row in rows]
 
     def write(self, rows: Sequence[Sequence[object]], *, new: bool) -> None:
         """Store rows; `new` rows have natural keys not yet in the table."""

@@ -5,7 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from notifications.common.models import AppendOnlyModel
@@ -20,7 +20,31 @@ class ConsentParams(_Params):
 
 
 class AccountStatusParams(_Params):
-    allowed_statuses: list[str] = Field(default=["Active"], min_length=1)
+    """Which account statuses may be contacted (compared case-insensitively).
+
+    Only what must not be contacted is blocked; At Risk and Dormant are reasons
+    to get in touch. A status in neither list (new in the data) is held back
+    until an admin puts it in one: the policy's admin page lists them.
+    """
+
+    blocked_statuses: list[str] = Field(default=["Closed"])
+    contactable_statuses: list[str] = Field(default=["Active", "At Risk", "Dormant", "Suspended"])
+
+    @model_validator(mode="after")
+    def _one_decision_per_status(self) -> AccountStatusParams:
+        both = {s.casefold() for s in self.blocked_statuses} & {s.casefold() for s in self.contactable_statuses}
+        if both:
+            raise ValueError(f"a status cannot be both blocked and contactable: {', '.join(sorted(both))}")
+        return self
+
+    def decision(self, status: str) -> str | None:
+        """ "blocked", "contactable", or None when no admin has decided yet."""
+        key = status.strip().casefold()
+        if key in {s.casefold() for s in self.blocked_statuses}:
+            return "blocked"
+        if key in {s.casefold() for s in self.contactable_statuses}:
+            return "contactable"
+        return None
 
 
 class FrequencyCapParams(_Params):

@@ -3,10 +3,14 @@
 Placeholder addresses can never reach a real person: `…@example.invalid`
 (RFC 2606 reserves .invalid), +44 7700 900xxx (the range Ofcom reserves for
 drama) and a push endpoint ARN in AWS account 000000000000, which does not exist.
-Real details are set on CustomerContact (admin or an import).
+Real details are set on CustomerContact (admin or an import of Customer
+Contacts.csv). With ALLOW_PLACEHOLDER_CONTACTS off (production settings) a
+placeholder is never sent to: the send is refused with a clear reason.
 """
 
 from __future__ import annotations
+
+from django.conf import settings
 
 from customers.models import Customer, CustomerContact
 
@@ -37,6 +41,25 @@ def contact_for(customer: Customer) -> CustomerContact:
         },
     )
     return contact
+
+
+NO_REAL_ADDRESS = "no_real_address"  # the failure code a refused send records, so refusals can be counted
+
+
+def no_real_address(customer: Customer, channel: str) -> str | None:
+    """Why a message on `channel` cannot go to this customer's real address, or None if it can
+    (read only: nothing is created). Phone calls are made by the agent and are not checked here."""
+    if channel not in BAD_FLAG or settings.ALLOW_PLACEHOLDER_CONTACTS:
+        return None
+    contact = CustomerContact.objects.filter(customer=customer).first()
+    if contact is None or not recipient(contact, channel):
+        return f"No real {channel} address for this customer: import their details (Customer Contacts.csv)."
+    if contact.is_placeholder:
+        return (
+            f"Only a demo placeholder {channel} address is on file for this customer: "
+            "import their real details (Customer Contacts.csv) before sending."
+        )
+    return None
 
 
 def recipient(contact: CustomerContact, channel: str) -> str:

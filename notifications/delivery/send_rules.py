@@ -28,8 +28,10 @@ from notifications.contact_rules.models import ContactPolicy
 from notifications.contact_rules.selectors import current_marketing_consent
 from notifications.contact_rules.services.policies import BLOCK, HOLD, MARKETING, check_send_allowed
 from notifications.content.checks import check_draft, undeliverable
+from notifications.delivery import contacts
 from notifications.profiles.schemas import CustomerProfile, MessageKind
 from notifications.profiles.selectors import load_profile
+from notifications.profiles.snapshot import changes, customer_data_hash, snapshot
 from notifications.queue.models import Notification
 from notifications.queue.selectors.approval import approval_state
 from notifications.queue.services.claims import display_name, holds_claim
@@ -57,6 +59,8 @@ class Refusal(StrEnum):
     POLICY_BLOCKS = "policy_blocks"
     POLICY_BLOCKS_MARKETING = "policy_blocks_marketing"
     CUSTOMER_GONE = "customer_gone"
+    NO_REAL_ADDRESS = "no_real_address"
+    DATA_CHANGED = "data_changed"
 
 
 WORDING = {
@@ -74,6 +78,9 @@ WORDING = {
     Refusal.POLICY_BLOCKS: "Contact policy “{policy}”: {reason}",
     Refusal.POLICY_BLOCKS_MARKETING: "Marketing not allowed by “{policy}”: {reason}",
     Refusal.CUSTOMER_GONE: "The customer no longer exists.",
+    Refusal.NO_REAL_ADDRESS: "{detail}",
+    Refusal.DATA_CHANGED: "Customer data changed since this draft ({detail}). Check the text still fits, "
+    "then confirm it, or dismiss it and re-run the analysis.",
 }
 
 # Draft-check kinds that make a message wrong or unlawful: they block until the text is fixed.
@@ -104,6 +111,7 @@ class Check:
 class SendRules:
     checks: list[Check] = field(default_factory=list)
     held_until: dt.datetime | None = None
+    data_changes: list[str] = field(default_factory=list)  # what changed in the customer's data since the draft
 
     def refuse(self, name: str, code: Refusal, **values: object) -> None:
         self.checks.append(Check(name, Outcome.FAIL, WORDING[code].format(**values), code))
@@ -167,6 +175,10 @@ def evaluate(
         rules.refuse("Customer", Refusal.CUSTOMER_GONE)
         return rules
     if stage != Stage.DELIVER:
+        # At delivery the worker checks the address itself (it fails the delivery, countably).
+        if missing := contacts.no_real_address(n.customer, n.channel):
+            rules.refuse("Address", Refusal.NO_REAL_ADDRESS, detail=missing)
+        _data_unchanged(rules, n, profile)
         _draft_checks(rules, n, profile)
         _approval(rules, n)
     _consent(rules, n, profile)
@@ -188,6 +200,15 @@ def _state(rules: SendRules, n: Notification, user, expected_version: int | None
     if expected_version is not None and n.version != expected_version:
         rules.refuse("Draft", Refusal.VERSION_CHANGED, who=display_name(n.edited_by), version=n.version)
     return True
+
+
+def _data_unchanged(rules: SendRules, n: Notification, profile: CustomerProfile) -> None:
+    """A draft written from data an import has since changed is not sent until the agent confirms it."""
+    if n.data_hash and customer_data_hash(profile) != n.data_hash:
+        rules.data_changes = changes(n.data_snapshot or {}, snapshot(profile)) or [
+            "new or changed records in the customer's history"
+        ]
+        rules.refuse("Customer data", Refusal.DATA_CHANGED, detail="; ".join(rules.data_changes))
 
 
 def _draft_checks(rules: SendRules, n: Notification, profile: CustomerProfile) -> None:

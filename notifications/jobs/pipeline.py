@@ -55,6 +55,7 @@ from notifications.experiments.selectors import running_holdout
 from notifications.jobs.services import fail_chunk, maybe_finalise, stop_job
 from notifications.profiles.schemas import CallUsage, CustomerAnalysisResult, CustomerProfile, Segment
 from notifications.profiles.selectors import load_profiles, profile_hash
+from notifications.profiles.snapshot import customer_data_hash, snapshot
 from notifications.queue.services.drafts import (
     DraftInput,
     RawJSON,
@@ -403,11 +404,18 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
                 }
             )
             if arm != Arm.CONTROL and _queueable(a, verdict):
-                activity = batch.profiles[pk].activity
-                churn = activity.churn_risk_score if activity else Decimal("0")
-                channel = a.draft.get("channel") or batch.profiles[pk].preferred_channel
-                held_until = quiet_hours_until(channel, batch.now, batch.policies)  # the draft's own channel
-                drafts.append(DraftInput(analysis=a, held_until=held_until, churn_risk=churn))
+                profile = batch.profiles[pk]
+                churn = profile.activity.churn_risk_score if profile.activity else Decimal("0")
+                channel = a.draft.get("channel") or profile.preferred_channel
+                drafts.append(
+                    DraftInput(
+                        analysis=a,
+                        held_until=quiet_hours_until(channel, batch.now, batch.policies),  # the draft's own channel
+                        churn_risk=churn,
+                        data_hash=customer_data_hash(profile),
+                        data_snapshot=snapshot(profile),
+                    )
+                )
         insert_rows(ContactDecision, decisions)  # ON CONFLICT DO NOTHING: unique per (job, customer)
         written = upsert_drafts(job_id, drafts)
         queued = {d.analysis.customer_id for d in drafts}

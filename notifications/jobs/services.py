@@ -31,8 +31,12 @@ def start_job(
     force: bool = False,
     created_by=None,
     customer_pks: list[int] | None = None,
+    dispatch: bool = True,
 ) -> AnalysisJob:
     """Start a job, or return the one of the same kind already queued or running.
+
+    `dispatch=False`: the chunks are not sent to the workers; the caller runs them
+    itself (`run_analysis --inline`).
 
     Race-safe: a partial unique constraint allows one active job per kind, so
     of two simultaneous starts one creates the job and the other gets it back.
@@ -64,7 +68,7 @@ def start_job(
                 job.status, job.started_at, job.finished_at = AnalysisJob.Status.SUCCEEDED, now, now
                 fields += ["status", "started_at", "finished_at"]
             job.save(update_fields=fields)
-            if pks:
+            if pks and dispatch:
                 transaction.on_commit(lambda: dispatch_job(job.pk))
     except IntegrityError:
         existing = active_job(kind)

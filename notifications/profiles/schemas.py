@@ -134,6 +134,9 @@ class CustomerProfile(Schema):
     income_bracket: str
     customer_since: dt.date
     satisfaction_score: int
+    # The UK day the data was true (the newest import's as-of time): "days since" and "recent" are
+    # measured from it, not from the day the analysis runs. None: unknown (measure from today).
+    as_of: dt.date | None = None
     activity: ActivitySnapshot | None  # the newest snapshot, if any
     interactions: tuple[InteractionRecord, ...] = ()
     notifications: tuple[NotificationRecord, ...] = ()

@@ -8,15 +8,19 @@ per-customer grouping and the history cap happen in one pass in Python.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 
+from django.utils import timezone
+
 from customers.models import AccountActivity, Customer, Interaction, NotificationHistory, RecommendedAction
+from customers.selectors import data_as_of
 from notifications.profiles.schemas import CustomerProfile
 
 HISTORY_CAP = 20  # most recent interactions / notifications an analyst reads
 # Stays well under SQLite's bound-parameter limit (32,766) and keeps memory flat;
-# the job layer's chunks are far smaller, so for them this is five queries in all.
+# the job layer's chunks are far smaller, so for them this is six queries in all.
 BATCH_SIZE = 5000
 # Interaction types that record a change of marketing consent (matched case-insensitively).
 UNSUBSCRIBE_TYPES = frozenset({"unsubscribe", "opt-out", "opt out", "optout"})
@@ -80,16 +84,19 @@ def load_profile(customer_pk: int) -> CustomerProfile | None:
 def load_profiles(customer_pks: Iterable[int]) -> dict[int, CustomerProfile]:
     """Profiles for the given customer primary keys (unknown keys are left out).
 
-    Five queries per batch of BATCH_SIZE customers, whatever their history size.
+    One query for the data's as-of day, then five per batch of BATCH_SIZE customers, whatever their
+    history size.
     """
     pks = sorted(set(customer_pks))
     profiles: dict[int, CustomerProfile] = {}
+    as_of = data_as_of()
+    as_of_day = timezone.localdate(as_of) if as_of is not None else None
     for start in range(0, len(pks), BATCH_SIZE):
-        profiles.update(_load_batch(pks[start : start + BATCH_SIZE]))
+        profiles.update(_load_batch(pks[start : start + BATCH_SIZE], as_of_day))
     return profiles
 
 
-def _load_batch(pks: list[int]) -> dict[int, CustomerProfile]:
+def _load_batch(pks: list[int], as_of: dt.date | None) -> dict[int, CustomerProfile]:
     # A contiguous run of keys (the usual chunk) is a range: no 5,000-parameter IN list to build and bind.
     contiguous = pks[-1] - pks[0] + 1 == len(pks)
     scope = {"pk__gte": pks[0], "pk__lte": pks[-1]} if contiguous else {"pk__in": pks}
@@ -100,6 +107,7 @@ def _load_batch(pks: list[int]) -> dict[int, CustomerProfile]:
         pk = data.pop("pk")
         data["customer_pk"] = pk
         data.update(
+            as_of=as_of,
             activity=None,
             interactions=[],
             notifications=[],

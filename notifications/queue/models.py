@@ -108,6 +108,9 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     dismissed_at = models.DateTimeField(null=True, blank=True)
+    # The customer data this draft was written from, or that an agent last confirmed it against.
+    data_hash = models.CharField(max_length=64, blank=True, help_text="Digest of the customer's data (not as-of).")
+    data_snapshot = models.JSONField(default=dict, blank=True, help_text="The key facts, to show what changed.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("cards/<int:pk>/draft/", drafts.autosave, name="draft"),
     path("cards/<int:pk>/revert/", drafts.revert, name="revert"),
     path("cards/<int:pk>/send/confirm/", drafts.send_confirm, name="send_confirm"),
+    path("cards/<int:pk>/confirm-data/", drafts.confirm_data, name="confirm_data"),
     path("cards/<int:pk>/send/", drafts.send, name="send"),
 ]

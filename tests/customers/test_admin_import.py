@@ -81,7 +81,7 @@ def test_bad_file_preview_lists_each_row_error_and_writes_nothing(admin_client):
     text = csv(
         PROFILE_HEADER,
         GOOD_ROWS[0],
-        "C002,Ann,abc,Perth,SMS,Engaged,yes,Low,2020-01-01,7",
+        "C002,Ann,abc,Perth,SMS,Engaged,perhaps,Low,2020-01-01,7",
         "C003,Bob,40,Perth,Fax,Engaged,No,Low,2025-02-30,7",
         GOOD_ROWS[0].replace("Mòrag", "Morag"),
     )
@@ -92,16 +92,18 @@ def test_bad_file_preview_lists_each_row_error_and_writes_nothing(admin_client):
     assert "confirm_form" not in preview.context
     errors = {row.number: row.error_dict for row in result.invalid_rows}
     assert errors[2] == {
-        "Age": ["line 3: Age=abc: not a whole number"],
-        "Opted_In": ["line 3: Opted_In=yes: must be exactly Yes or No (case-sensitive)"],
+        "Age": ["upload.csv:3: Age=abc: not a whole number"],
+        "Opted_In": ["upload.csv:3: Opted_In=perhaps: not a yes/no value (Yes/No, Y/N, True/False or 1/0)"],
     }
     assert errors[3]["Customer_Since"] == [
-        "line 4: Customer_Since=2025-02-30: impossible date (day is out of range for month)"
+        "upload.csv:4: Customer_Since=2025-02-30: impossible date (day is out of range for month)"
     ]
-    assert errors[3]["Preferred_Channel"] == ["line 4: Preferred_Channel=Fax: not one of Email, SMS, App Push, Phone"]
-    assert errors[4] == {"Customer_ID": ["line 5: duplicate natural key, same as line 2"]}
+    assert errors[3]["Preferred_Channel"] == [
+        "upload.csv:4: Preferred_Channel=Fax: not one of Email, SMS, App Push, Phone"
+    ]
+    assert errors[4] == {"Customer_ID": ["upload.csv:5: Customer_ID=C001: duplicate of line 2"]}
     html = preview.content.decode()
-    assert "line 3: Age=abc: not a whole number" in html
+    assert "upload.csv:3: Age=abc: not a whole number" in html
     assert models.Customer.objects.count() == 0
 
 
@@ -126,10 +128,12 @@ def test_unknown_customer_in_related_file(admin_client):
     assert errors == {
         2: {
             "Customer_ID": [
-                "line 3: Customer_ID=C404: no customer with this Customer_ID "
+                "upload.csv:3: Customer_ID=C404: no customer with this Customer_ID "
                 "(not in the database nor in the profiles file)"
             ],
-            "Follow_Up_Required": ["line 3: Follow_Up_Required=Maybe: must be exactly Yes or No (case-sensitive)"],
+            "Follow_Up_Required": [
+                "upload.csv:3: Follow_Up_Required=Maybe: not a yes/no value (Yes/No, Y/N, True/False or 1/0)"
+            ],
         }
     }
     assert models.RecommendedAction.objects.count() == 0
@@ -165,10 +169,104 @@ def test_resource_export_round_trips_values():
     assert CustomerResource().export().headers == PROFILE_HEADER.split(",")
 
 
-def test_latin1_upload_names_the_encoding_problem(admin_client):
-    url = reverse("admin:customers_customer_import")
-    payload = csv(PROFILE_HEADER, GOOD_ROWS[1].replace("Perth", "Perth Andr\xe9")).encode("latin-1")
-    upload_file = SimpleUploadedFile("latin.csv", payload, content_type="text/csv")
-    response = admin_client.post(url, {"import_file": upload_file, "format": "0", "resource": "0"})
-    assert "The file is not UTF-8 (byte 0xe9 at line 2, column 24); re-save as UTF-8." in response.content.decode()
+def upload_bytes(client, model, payload, name="upload.csv"):
+    url = reverse(f"admin:customers_{model._meta.model_name}_import")
+    upload_file = SimpleUploadedFile(name, payload, content_type="text/csv")
+    return client.post(url, {"import_file": upload_file, "format": "0", "resource": "0"})
+
+
+def form_errors(response):
+    return response.context["form"].errors.get("import_file", [])
+
+
+def test_a_missing_column_is_one_form_error_without_a_traceback(admin_client, settings):
+    settings.DEBUG = False
+    payload = csv(PROFILE_HEADER.replace(",Opted_In", ""), GOOD_ROWS[1].replace(",No,", ",")).encode()
+    response = upload_bytes(admin_client, models.Customer, payload, name="Customer Profiles.csv")
+    assert form_errors(response) == [
+        "Customer Profiles.csv:1: header=Customer_ID,Name,Age,Location,Preferred_Channel,Segment,I...: "
+        "missing column 'Opted_In'. Expected: Customer_ID,Name,Age,Location,Preferred_Channel,Segment,"
+        "Opted_In,Income_Bracket,Customer_Since,Satisfaction_Score"
+    ]
+    html = response.content.decode()
+    assert "Traceback" not in html and "NoneType" not in html and "site-packages" not in html
+    assert "confirm_form" not in response.context
     assert models.Customer.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (
+            csv(PROFILE_HEADER, GOOD_ROWS[1].replace("Perth", "Per\x00th")).encode(),
+            "upload.csv:2: file=NUL byte: a NUL byte at line 2, column 17: this is not plain CSV text",
+        ),
+        (
+            csv(PROFILE_HEADER, 'C009,"Ann Reid,30,Perth,SMS,At Risk,No,High,2019-02-28,1').encode(),
+            'upload.csv:2: row=: a quoted value that starts here is never closed (a closing " is missing)',
+        ),
+        (
+            csv(PROFILE_HEADER, GOOD_ROWS[1] + ",extra").encode(),
+            "upload.csv:2: row=11 fields: expected 10 fields",
+        ),
+    ],
+    ids=["nul", "unterminated-quote", "extra-field"],
+)
+def test_unreadable_uploads_are_one_form_error_line(admin_client, payload, expected):
+    response = upload_bytes(admin_client, models.Customer, payload)
+    assert form_errors(response) == [expected]
+    assert models.Customer.objects.count() == 0
+
+
+def test_a_200k_character_value_in_an_upload_is_named_by_its_column(admin_client):
+    CustomerFactory(customer_id="C001")
+    text = csv(ACTION_HEADER, f"C001,High bill,{'y' * 200_000},High,Yes,Billing")
+    preview = upload(admin_client, models.RecommendedAction, text)
+    errors = {row.number: row.error_dict for row in preview.context["result"].invalid_rows}
+    assert errors == {
+        1: {
+            "Recommended_Action": [
+                f"upload.csv:2: Recommended_Action={'y' * 57}...: longer than 255 characters (200,000)"
+            ]
+        }
+    }
+
+
+def test_a_windows_1252_upload_is_read_and_previewed(admin_client):
+    payload = csv(PROFILE_HEADER, "C001,Seán Ó Briain,42,Dún Laoghaire,email,Engaged,yes,Low,31/01/2020,7").encode(
+        "cp1252"
+    )
+    preview = upload_bytes(admin_client, models.Customer, payload)
+    assert preview.context["result"].totals["new"] == 1
+    confirm(admin_client, models.Customer, preview)
+    customer = models.Customer.objects.get()
+    assert (customer.name, customer.preferred_channel, customer.opted_in) == ("Seán Ó Briain", "Email", True)
+    assert customer.customer_since.isoformat() == "2020-01-31"
+
+
+def test_upload_warnings_are_shown_and_the_rows_imported(admin_client):
+    CustomerFactory(customer_id="C001")
+    header = (
+        "Notification_ID,Customer_ID,Channel,Sent_Date,Notification_Type,Opened,Clicked,Action_Taken,"
+        "Delivery_Status,Notification_Priority,Response_Time_Hours"
+    )
+    text = csv(header, "N-1,C001,SMS,2026-06-01 10:00,Bill Ready,No,Yes,Paid Bill,Delivered,High,")
+    preview = upload(admin_client, models.NotificationHistory, text)
+    shown = [str(m) for m in preview.context["messages"]]
+    expected = (
+        "Warning: upload.csv:2: Clicked=Yes: clicked but not opened (normal for SMS, push and image-blocking email)"
+    )
+    assert shown == [expected]
+    assert "confirm_form" in preview.context
+    done = confirm(admin_client, models.NotificationHistory, preview)
+    assert expected in [str(m) for m in done.context["messages"]]
+    assert models.NotificationHistory.objects.get().clicked is True
+
+
+def test_a_header_only_upload_is_empty_with_a_warning(admin_client):
+    preview = upload(admin_client, models.Customer, csv(PROFILE_HEADER))
+    assert not form_errors(preview)
+    assert preview.context["result"].totals["new"] == 0
+    assert [str(m) for m in preview.context["messages"]] == [
+        "Warning: upload.csv:2: file=(header only): no data rows after the header: nothing to import"
+    ]

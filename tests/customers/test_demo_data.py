@@ -162,7 +162,7 @@ def test_activity_meets_the_contract(data):
     logins = set()
     for r in data.rows[ACTIVITY]:
         assert r["Customer_ID"] in data.profile
-        assert r["Account_Status"] in {"Active", "Suspended", "Closed", "Pending Switch"}
+        assert r["Account_Status"] in models.AccountStatus.values
         assert r["Last_Transaction"] in {
             "",
             "Bill Payment",
@@ -186,8 +186,18 @@ def test_activity_meets_the_contract(data):
     assert set(data.current) == set(data.profile)  # every customer has at least one snapshot
     per_customer = Counter(r["Customer_ID"] for r in data.rows[ACTIVITY])
     assert set(per_customer.values()) == {1, 2, 3}
-    statuses = Counter(r["Account_Status"] for r in data.rows[ACTIVITY])
-    assert statuses["Active"] / len(data.rows[ACTIVITY]) > 0.9
+
+
+def test_account_statuses_are_the_ones_supplier_exports_carry(data):
+    statuses = Counter(r["Account_Status"] for r in data.current.values())
+    share = {status: count / len(data.current) for status, count in statuses.items()}
+    assert set(share) == {"Active", "At Risk", "Dormant", "Suspended", "Closed"}
+    assert share["Active"] > 0.6 and 0.08 < share["At Risk"] < 0.25 and 0.04 < share["Dormant"] < 0.2
+    assert share["Suspended"] < 0.03 and share["Closed"] < 0.02  # rare
+    churn = defaultdict(list)
+    for row in data.current.values():
+        churn[row["Account_Status"]].append(float(row["Churn_Risk_Score"]))
+    assert statistics.fmean(churn["At Risk"]) > statistics.fmean(churn["Active"]) + 15
 
 
 def test_interactions_meet_the_contract(data):

@@ -241,7 +241,7 @@ def test_error_output_format(tmp_path, capsys):
     path = write_csv(
         tmp_path / "Customer Profiles.csv",
         PROFILE_HEADER,
-        "C002,Ann,abc,Perth,SMS,Engaged,yes,Low,2020-01-01,7",
+        "C002,Ann,abc,Perth,SMS,Engaged,perhaps,Low,2020-01-01,7",
         '"C003","Bob\nSmith",40,Perth,SMS,Engaged,No,Low,2025-02-30,11',
     )
     utility = ManagementUtility(["manage.py", "import_datasets", "--profiles", str(path)])
@@ -251,7 +251,7 @@ def test_error_output_format(tmp_path, capsys):
     lines = capsys.readouterr().err.splitlines()
     assert lines[:5] == [
         "Customer Profiles.csv:2: Age=abc: not a whole number",
-        "Customer Profiles.csv:2: Opted_In=yes: must be exactly Yes or No (case-sensitive)",
+        "Customer Profiles.csv:2: Opted_In=perhaps: not a yes/no value (Yes/No, Y/N, True/False or 1/0)",
         "Customer Profiles.csv:3: Customer_Since=2025-02-30: impossible date (day is out of range for month)",
         "Customer Profiles.csv:3: Satisfaction_Score=11: out of range 1–10",
         "CommandError: 4 problem(s) found; nothing was imported",

@@ -1,11 +1,20 @@
-"""python manage.py import_datasets DIR | --profiles FILE --activity FILE …"""
+"""python manage.py import_datasets DIR | --profiles FILE --activity FILE … [--as-of WHEN] [--json]"""
 
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from customers.importing import FileProblemAtWrite, FileSummary, ImportFailed, find_dataset_files, import_datasets
+from customers.importing import (
+    FileProblemAtWrite,
+    FileSummary,
+    ImportBusy,
+    ImportFailed,
+    find_dataset_files,
+    import_datasets,
+)
+from customers.importing.parsers import as_of_moment
+from customers.importing.runs import record_command_run
 from customers.importing.schema import SPECS
 from customers.importing.services import DEFAULT_BATCH_SIZE
 
@@ -13,7 +22,8 @@ from customers.importing.services import DEFAULT_BATCH_SIZE
 class Command(BaseCommand):
     help = (
         "Import the five supplier CSV files atomically (profiles first). Any bad row aborts the whole "
-        "import and is listed as file:row: column=value: reason."
+        "import and is listed as file:line: column=value: reason; odd rows are stored and listed the same "
+        "way as warnings."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,6 +32,12 @@ class Command(BaseCommand):
             parser.add_argument(
                 f"--{spec.key}", type=Path, metavar="FILE", help=f"a file in the {spec.filename} format"
             )
+        parser.add_argument(
+            "--as-of",
+            type=as_of_moment,
+            metavar="WHEN",
+            help="when the data was true, if not the newest date in the files (e.g. 2025-09-30 or 30/09/2025 18:00)",
+        )
         parser.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
         parser.add_argument(
             "--batch-size",
@@ -34,24 +50,42 @@ class Command(BaseCommand):
         sources = self._sources(options)
         progress = self._progress if self.stderr.isatty() and not options["json"] else None
         try:
-            summaries = import_datasets(sources, batch_size=options["batch_size"], progress=progress)
+            result = import_datasets(
+                sources,
+                batch_size=options["batch_size"],
+                progress=progress,
+                as_of=options["as_of"],
+                on_wait=self.stderr.write,
+            )
         except ImportFailed as failed:
+            record_command_run(sources, failed)
             if progress:
                 self.stderr.write("")
             for line in failed.report_lines():
                 self.stderr.write(line)
+            self._list_warnings(failed.warnings.lines())
             if options["json"]:
-                self.stdout.write(json.dumps(self._json(failed.summaries, failed.error_count)))
+                self.stdout.write(json.dumps(failed.as_dict()))
             raise CommandError(str(failed), returncode=1) from None
-        except FileProblemAtWrite as refused:
+        except (FileProblemAtWrite, ImportBusy) as refused:
             raise CommandError(f"{refused}; nothing was imported.", returncode=1) from refused
+        record_command_run(sources, result)
         if progress:
             self.stderr.write("")
+        self._list_warnings(result.warnings.lines())
         if options["json"]:
-            self.stdout.write(json.dumps(self._json(summaries, 0)))
-        else:
-            for summary in summaries:
-                self.stdout.write(str(summary))
+            self.stdout.write(json.dumps(result.as_dict()))
+            return
+        for summary in result:
+            self.stdout.write(str(summary))
+        warned = f" with {result.warnings.count} warning(s) (listed above)" if result.warnings.count else ""
+        self.stdout.write(self.style.SUCCESS(f"Imported{warned}. Data as of {result.as_of}."))
+
+    def _list_warnings(self, lines: list[str]) -> None:
+        if lines:
+            self.stderr.write("Warnings (rows stored as exported; worth a look):")
+            for line in lines:
+                self.stderr.write(line)
 
     def _sources(self, options: dict) -> dict[str, Path]:
         sources: dict[str, Path] = {}
@@ -75,7 +109,3 @@ class Command(BaseCommand):
     def _progress(self, summary: FileSummary) -> None:
         self.stderr.write(f"\r{summary.file}: {summary.rows:,} rows ({summary.rows_per_second:,} rows/s)", ending="")
         self.stderr.flush()
-
-    @staticmethod
-    def _json(summaries: list[FileSummary], error_count: int) -> dict[str, object]:
-        return {"ok": error_count == 0, "errors": error_count, "files": [s.as_dict() for s in summaries]}

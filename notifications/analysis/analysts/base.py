@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Protocol
+
+from django.utils import timezone
 
 from notifications.profiles.schemas import CustomerProfile, DraftMessage, PriorityAnalysis, Segmentation
 
@@ -39,6 +42,12 @@ class AnalystMisconfigured(Exception):
         self.region = region
         self.code = code
         self.message = message
+
+
+def reference_date(profile: CustomerProfile, fixed: dt.date | None = None) -> dt.date:
+    """The day "days since" and "recent" are measured from: a fixed day (tests, benchmarks), else the
+    day the customer's data was true (a months-old export must not read as months of silence), else today."""
+    return fixed or profile.as_of or timezone.localdate()
 
 
 class Analyst(Protocol):

@@ -90,7 +90,7 @@ def analyse_customer(
         if contactable and segmentation.segment == Segment.VALUE_SEEKERS:
             priority = run.step("prioritise", lambda a: a.prioritise(profile))
             priority = _enforce_consent(profile, priority, offline, run.warnings)
-            facts = profile_facts(profile, offline.today)  # once per customer: the checks below share it
+            facts = profile_facts(profile, offline.today_for(profile))  # once per customer: the checks below share it
             _check_factors(priority, facts, run.warnings)
             held_out = priority.should_contact and hold_out is not None and hold_out(priority)
             if priority.should_contact and not held_out:
@@ -146,7 +146,7 @@ def _enforce_consent(
     consent = marketing_consent(profile)
     if consent.marketing:
         return priority
-    situation, reason = choose_situation(profile, derive(profile, offline.today))
+    situation, reason = choose_situation(profile, derive(profile, offline.today_for(profile)))
     if situation is not None and SITUATION_KIND[situation] == MessageKind.SERVICE:
         warnings.append(f"Marketing situation {priority.situation!r} replaced by {situation.value!r}: no consent.")
         return priority.model_copy(update={"situation": situation.value})
@@ -168,13 +168,13 @@ def _check_draft(
     facts: Facts,
     warnings: list[str],
 ) -> DraftMessage | None:
-    issues = check_message(profile, draft, today=offline.today, facts=facts)
+    issues = check_message(profile, draft, today=offline.today_for(profile), facts=facts)
     if any(issue.kind == "consent" for issue in issues):
         # Never hand an agent a marketing draft for someone who has not agreed to it.
         if SITUATION_KIND.get(priority.situation) == MessageKind.SERVICE:
             draft = offline.draft(profile, priority)
             warnings.append("Marketing draft without consent replaced by the service draft.")
-            issues = check_message(profile, draft, today=offline.today, facts=facts)
+            issues = check_message(profile, draft, today=offline.today_for(profile), facts=facts)
         if any(issue.kind == "consent" for issue in issues):
             warnings.append("Marketing draft without consent dropped.")
             return None

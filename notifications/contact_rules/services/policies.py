@@ -172,11 +172,16 @@ def _account_status(profile: CustomerProfile, params: AccountStatusParams) -> Po
     if profile.activity is None:
         return PolicyResult("account_status", False, "No account activity on record, so the account status is unknown")
     status = profile.activity.account_status
-    allowed = ", ".join(params.allowed_statuses)
-    if status in params.allowed_statuses:
+    decision = params.decision(status)
+    if decision == "contactable":
         return PolicyResult("account_status", True, f"Account status is {status}")
+    if decision == "blocked":
+        return PolicyResult("account_status", False, f"Account status is {status}: {status} accounts are not contacted")
     return PolicyResult(
-        "account_status", False, f"Account status is {status}: only {allowed} accounts may be contacted"
+        "account_status",
+        False,
+        f"Account status {status} is new: held until an admin decides in the Account status contact policy "
+        "whether it may be contacted",
     )
 
 
@@ -222,7 +227,8 @@ def _cool_down(profile: CustomerProfile, now: dt.datetime, params: CoolDownParam
     # Newest first; only delivered messages could have been opened or ignored.
     delivered = [n for n in profile.notifications if n.delivery_status == DeliveryStatus.DELIVERED]
     recent = delivered[: params.ignored_in_a_row]
-    if len(recent) == params.ignored_in_a_row and not any(n.opened for n in recent):
+    # A click counts as engagement: SMS and push record a click without an open.
+    if len(recent) == params.ignored_in_a_row and not any(n.opened or n.clicked for n in recent):
         until = recent[0].sent_at + dt.timedelta(days=params.days)
         if until > now:
             return PolicyResult(

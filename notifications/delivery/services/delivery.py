@@ -129,6 +129,9 @@ def _claim(delivery_id: int, now: dt.datetime) -> tuple[Delivery | None, Notific
                 held_until=rules.held_until,
             )
             return None, None, ""
+        if missing := contacts.no_real_address(n.customer, n.channel):
+            _fail(d, n, missing, now, permanent=True, code=contacts.NO_REAL_ADDRESS)
+            return None, None, ""
         contact = contacts.contact_for(n.customer)
         if contacts.is_bad(contact, n.channel):
             _fail(d, n, f"The {n.channel} address is marked bad ({contact.bad_reason}); not sent.", now, permanent=True)

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from notifications.common.text_diff import word_edits
 from notifications.content.checks import text_problem
+from notifications.profiles.selectors import load_profile
+from notifications.profiles.snapshot import changes, customer_data_hash, snapshot
 from notifications.queue.lifecycle import move, record_lifecycle_event
 from notifications.queue.models import Notification
 from notifications.queue.selectors.queue import claim_active, claim_cutoff
@@ -181,6 +183,28 @@ def _save_text(
         },
     )
     return n
+
+
+@transaction.atomic(durable=True)  # the change and its lifecycle event, together or not at all
+def confirm_current_data(n: Notification, *, user, now: dt.datetime | None = None) -> list[str]:
+    """The agent has read what changed in the customer's data and confirms the draft still fits: the draft
+    now stands against the current data. Returns the changes confirmed (recorded on the item's trail)."""
+    now = now or timezone.now()
+    profile = load_profile(n.customer_id)
+    if profile is None:
+        raise QueueActionError("The customer no longer exists.")
+    if not holds_claim(n, user, now):
+        raise QueueActionError("Claim this customer before confirming the draft.")
+    current = snapshot(profile)
+    confirmed = changes(n.data_snapshot or {}, current)
+    Notification.objects.filter(pk=n.pk).update(
+        data_hash=customer_data_hash(profile), data_snapshot=current, claimed_at=now, updated_at=now
+    )
+    record_lifecycle_event(
+        n, "edited", source="agent", at=now, user=user, metadata={"version": n.version, "data_confirmed": confirmed}
+    )
+    n.refresh_from_db()
+    return confirmed
 
 
 @transaction.atomic(durable=True)  # the change and its audit row, together or not at all

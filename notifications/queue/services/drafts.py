@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -150,6 +150,8 @@ class DraftInput:
     analysis: StoredAnalysis  # carries the draft JSON and the priority fields
     held_until: dt.datetime | None  # quiet hours: queue it held until then
     churn_risk: Decimal
+    data_hash: str = ""  # the customer data it was written from (notifications/profiles/snapshot.py)
+    data_snapshot: dict = field(default_factory=dict)
 
 
 def upsert_drafts(job_id: int, items: list[DraftInput]) -> int:
@@ -293,4 +295,6 @@ def _fields(job_id: int, item: DraftInput) -> dict:
         "original_body": draft["body"],
         "subject": draft.get("subject", ""),
         "body": draft["body"],
+        "data_hash": item.data_hash,
+        "data_snapshot": item.data_snapshot,
     }

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
-from django.utils.html import format_html
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html, format_html_join
 
+from customers.selectors import account_status_counts
 from notifications.common.text_diff import text_diff
-from notifications.contact_rules.models import PARAMETER_SCHEMAS, ContactPolicy
+from notifications.contact_rules.models import PARAMETER_SCHEMAS, AccountStatusParams, ContactPolicy
 from notifications.staff.models import AuditEvent
 from notifications.staff.services import record_staff_action
 from notifications.supervision.admin.base import audit_trail_rows, audit_trail_url
@@ -19,6 +20,14 @@ from notifications.supervision.admin.base import audit_trail_rows, audit_trail_u
 
 def _pretty(value: object) -> str:
     return json.dumps(value, indent=2, sort_keys=True, default=str)
+
+
+def _account_status_params(policy: ContactPolicy) -> AccountStatusParams:
+    try:
+        params = policy.params()
+    except ValidationError:
+        return AccountStatusParams()  # the page must still open to fix the parameters
+    return params if isinstance(params, AccountStatusParams) else AccountStatusParams()
 
 
 class ContactPolicyForm(forms.ModelForm):
@@ -50,7 +59,7 @@ class ContactPolicyAdmin(admin.ModelAdmin):
     list_filter = ["enabled"]
     search_fields = ["rule", "description"]
     ordering = ["rule"]
-    readonly_fields = ["effective_parameters", "change_history"]
+    readonly_fields = ["effective_parameters", "statuses_in_the_data", "change_history"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: ContactPolicy | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
@@ -68,6 +77,34 @@ class ContactPolicyAdmin(admin.ModelAdmin):
             return format_html("<pre>{}</pre>", _pretty(obj.params().model_dump(mode="json")))
         except ValidationError as exc:
             return f"Invalid: {exc}"
+
+    @admin.display(description="account statuses in the data")
+    def statuses_in_the_data(self, obj: ContactPolicy) -> str:
+        if obj.rule != ContactPolicy.Rule.ACCOUNT_STATUS:
+            return "-"
+        params = _account_status_params(obj)
+        rows = (
+            (status, count, params.decision(status) or "new: held until you add it to one of the lists")
+            for status, count in account_status_counts().items()
+        )
+        return format_html(
+            "<table><tr><th>status</th><th>activity rows</th><th>decision</th></tr>{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        policy = ContactPolicy.objects.filter(rule=ContactPolicy.Rule.ACCOUNT_STATUS, enabled=True).first()
+        if policy is not None:
+            params = _account_status_params(policy)
+            new = [status for status in account_status_counts() if params.decision(status) is None]
+            if new:
+                self.message_user(
+                    request,
+                    f"Account statuses new in the data, held from contact until you decide: {', '.join(new)}. "
+                    "Open the Account status policy to add each to the blocked or the contactable list.",
+                    messages.WARNING,
+                )
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="history")
     def history_link(self, obj: ContactPolicy) -> str:

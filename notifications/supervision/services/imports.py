@@ -10,6 +10,7 @@ the row gets the final counts.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -22,7 +23,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from customers.importing import FileProblemAtWrite, FileSummary, ImportFailed, import_datasets
+from customers.importing import FileProblemAtWrite, FileSummary, ImportBusy, ImportFailed, import_datasets
+from customers.importing.runs import finish_run
 from customers.importing.schema import SPECS_BY_KEY
 from customers.models import ImportRun
 from notifications.staff.models import AuditEvent
@@ -38,8 +40,13 @@ def run_directory(run: ImportRun) -> Path:
     return Path(run.directory)
 
 
-def create_import_run(files: Mapping[str, UploadedFile], *, user) -> ImportRun:  # noqa: ANN001
-    """Store the uploads under IMPORTS_DIR/<id>/ under the contract's file names and queue the import."""
+def create_import_run(  # noqa: ANN001
+    files: Mapping[str, UploadedFile], *, user, as_of: dt.datetime | None = None
+) -> ImportRun:
+    """Store the uploads under IMPORTS_DIR/<id>/ under the contract's file names and queue the import.
+
+    `as_of`: when the supplier says the data was true (else the newest date in the files).
+    """
     unknown = set(files) - set(SPECS_BY_KEY)
     if unknown:
         raise ValueError(f"unknown dataset(s): {', '.join(sorted(unknown))}")
@@ -47,6 +54,8 @@ def create_import_run(files: Mapping[str, UploadedFile], *, user) -> ImportRun: 
         run = ImportRun.objects.create(
             created_by=user if getattr(user, "is_authenticated", False) else None,
             files={key: Path(upload.name).name for key, upload in files.items()},
+            as_of=as_of,
+            as_of_given=as_of is not None,
         )
         directory = Path(settings.IMPORTS_DIR) / str(run.pk)
         directory.mkdir(parents=True, exist_ok=True)
@@ -111,13 +120,12 @@ def run_import(run_id: int) -> ImportRun:
     directory = run_directory(run)
     sources = {key: directory / SPECS_BY_KEY[key].filename for key in run.files}
     progress = _ProgressWriter(directory)
+    as_of = run.as_of if run.as_of_given else None
     try:
-        summaries = import_datasets(sources, progress=progress)
+        finish_run(run, import_datasets(sources, progress=progress, as_of=as_of))
     except ImportFailed as failed:
-        run.status, run.error_count = ImportRun.Status.FAILED, failed.error_count
-        run.summaries = [s.as_dict() for s in failed.summaries]
-        run.errors = "\n".join(failed.report_lines())
-    except (FileProblemAtWrite, ValueError, OSError) as exc:
+        finish_run(run, failed)
+    except (FileProblemAtWrite, ImportBusy, ValueError, OSError) as exc:
         run.status, run.error_count, run.errors = ImportRun.Status.FAILED, 1, str(exc)
     except Exception as exc:  # noqa: BLE001 - e.g. a database error or the soft time limit
         # The run must still end: left "running", its page would poll for ever and nobody would know.
@@ -125,11 +133,11 @@ def run_import(run_id: int) -> ImportRun:
         logger.exception("import run %s failed unexpectedly", run.pk)
         run.status, run.error_count = ImportRun.Status.FAILED, 1
         run.errors = f"The import stopped unexpectedly ({type(exc).__name__}: {exc}); nothing was imported."
-    else:
-        run.status, run.summaries = ImportRun.Status.SUCCEEDED, [s.as_dict() for s in summaries]
-    run.progress = {s["dataset"]: s["rows"] for s in run.summaries} or progress.rows
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error_count", "summaries", "errors", "progress", "finished_at"])
+    if run.finished_at is None:  # ended by an exception, not by finish_run
+        run.progress = progress.rows
+        run.finished_at = timezone.now()
+    fields = ["status", "error_count", "summaries", "errors", "progress", "finished_at", "warning_count", "warnings"]
+    run.save(update_fields=[*fields, "as_of"])
     _audit(run)
     return run
 

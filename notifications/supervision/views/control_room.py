@@ -78,7 +78,8 @@ def import_all(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportAllForm(request.POST, request.FILES)
         if form.is_valid():
-            run = create_import_run({spec.key: form.cleaned_data[spec.key] for spec in SPECS}, user=request.user)
+            files = {spec.key: form.cleaned_data[spec.key] for spec in SPECS if form.cleaned_data[spec.key]}
+            run = create_import_run(files, user=request.user, as_of=form.cleaned_data["as_of"])
             return redirect("control:import_progress", pk=run.pk)
     else:
         form = ImportAllForm()

@@ -71,11 +71,40 @@ def test_an_unsubscribe_interaction_withdraws_marketing_consent_even_with_opted_
     assert "Unsubscribe interaction on 2026-03-02" in _reasons(verdict, "consent")[0]
 
 
-@pytest.mark.parametrize("status", ["Suspended", "Closed", "Pending"])
-def test_only_active_accounts_may_be_contacted(status):
+@pytest.mark.parametrize("status", ["Active", "At Risk", "Dormant", "Suspended", "at risk"])
+def test_at_risk_and_dormant_accounts_may_be_contacted_by_default(status):
     verdict = _verdict(_customer(status=status))
+    assert verdict.allowed and verdict.may_draft
+    assert _reasons(verdict, "account_status") == [f"Account status is {status}"]
+
+
+def test_closed_accounts_are_not_contacted():
+    verdict = _verdict(_customer(status="Closed"))
     assert not verdict.allowed and not verdict.may_draft and not verdict.marketing_allowed
-    assert _reasons(verdict, "account_status") == [f"Account status is {status}: only Active accounts may be contacted"]
+    assert _reasons(verdict, "account_status") == ["Account status is Closed: Closed accounts are not contacted"]
+
+
+def test_a_status_new_in_the_data_is_held_until_an_admin_decides():
+    customer = _customer(status="Pending Switch")
+    verdict = _verdict(customer)
+    assert not verdict.allowed
+    assert _reasons(verdict, "account_status") == [
+        "Account status Pending Switch is new: held until an admin decides in the Account status contact policy "
+        "whether it may be contacted"
+    ]
+    policy = ContactPolicy.objects.get(rule="account_status")
+    policy.parameters = {**policy.parameters, "contactable_statuses": ["Active", "Pending Switch"]}
+    policy.save()
+    assert _verdict(customer).allowed
+
+
+def test_an_admin_may_block_another_status():
+    ContactPolicy.objects.filter(rule="account_status").update(
+        parameters={"blocked_statuses": ["Closed", "Suspended"], "contactable_statuses": ["Active"]}
+    )
+    verdict = _verdict(_customer(status="Suspended"))
+    assert not verdict.allowed
+    assert _reasons(verdict, "account_status") == ["Account status is Suspended: Suspended accounts are not contacted"]
 
 
 def test_no_account_activity_means_the_status_is_unknown_and_blocks():
@@ -164,14 +193,14 @@ def test_quiet_hours_do_not_apply_to_email_or_phone():
 
 
 def test_policies_are_data_a_disabled_policy_is_not_applied():
-    customer = _customer(status="Suspended")
+    customer = _customer(status="Closed")
     ContactPolicy.objects.filter(rule="account_status").update(enabled=False)
     verdict = _verdict(customer)
     assert verdict.allowed and "account_status" not in {r.policy for r in verdict.results}
 
 
 def test_a_missing_policy_row_falls_back_to_its_defaults_rather_than_switching_off():
-    customer = _customer(status="Suspended")
+    customer = _customer(status="Closed")
     ContactPolicy.objects.filter(rule="account_status").delete()
     assert not _verdict(customer).allowed
 
@@ -192,7 +221,8 @@ def test_parameters_are_edited_as_data_and_take_effect():
         ("frequency_cap", {"marketing_max": -1}),
         ("frequency_cap", {"per_channel": 1}),  # unknown key: a typo must not be ignored
         ("quiet_hours", {"start": "25:00"}),
-        ("account_status", {"allowed_statuses": []}),
+        ("account_status", {"allowed_statuses": ["Active"]}),  # the old key: no longer a parameter
+        ("account_status", {"blocked_statuses": ["Dormant"], "contactable_statuses": ["dormant"]}),
     ],
 )
 def test_invalid_parameters_are_refused(rule, parameters):
@@ -224,7 +254,7 @@ def test_evaluation_is_bulk_a_constant_number_of_queries(django_assert_num_queri
         return pks
 
     few, many = make(2), make(20)
-    with django_assert_num_queries(7) as few_queries:
+    with django_assert_num_queries(8) as few_queries:
         evaluate_policies(few, now=NOON)
     with django_assert_num_queries(len(few_queries.captured_queries)):
         evaluate_policies(many, now=NOON)

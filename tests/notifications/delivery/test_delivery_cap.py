@@ -103,7 +103,7 @@ def test_the_cap_is_still_one_query_for_many_customers(django_assert_num_queries
         return pks
 
     few, many = customers(2), customers(6)
-    with django_assert_num_queries(7) as baseline:  # five profile queries, the policies, our sent messages
+    with django_assert_num_queries(8) as baseline:  # as-of day, five profile queries, the policies, our sent messages
         evaluate_policies(few, now=NOON)
     with django_assert_num_queries(len(baseline.captured_queries)):
         evaluate_policies(many, now=NOON)

@@ -146,7 +146,7 @@ def test_a_chunk_resumed_after_a_crash_between_analysis_and_commit_reuses_the_st
 def test_policies_are_checked_before_any_paid_priority_or_draft_call(settings, sent_groups):
     settings.ANALYSIS_CHUNK_SIZE = 10
     blocked = make_customer()
-    blocked.activities.update(account_status="Suspended")
+    blocked.activities.update(account_status="Closed")
     allowed = make_customer()
     job = run_inline(start_job(provider="test-paid"))
 
@@ -155,12 +155,10 @@ def test_policies_are_checked_before_any_paid_priority_or_draft_call(settings, s
     assert ops(allowed) == ["draft", "prioritise", "segment"]
     decision = ContactDecision.objects.get(job=job, customer=blocked)
     assert not decision.allowed
-    assert "Account status is Suspended: only Active accounts may be contacted" in [
-        r["reason"] for r in decision.results
-    ]
+    assert "Account status is Closed: Closed accounts are not contacted" in [r["reason"] for r in decision.results]
     analysis = CustomerAnalysis.objects.get(job=job, customer=blocked)
     assert analysis.segment == "Value Seekers" and not analysis.should_contact
-    assert "Account status is Suspended" in analysis.no_contact_reason
+    assert "Account status is Closed" in analysis.no_contact_reason
     assert not Notification.objects.filter(customer=blocked).exists()
     assert (job.value_seekers, job.contactable, job.drafts) == (2, 1, 1)
 

@@ -1,12 +1,16 @@
-"""A re-run takes out of the queue the untouched drafts the data no longer supports; an agent's work stays."""
+"""Re-runs and stale facts: untouched drafts the data no longer supports are withdrawn, those whose facts changed
+are re-drafted; an agent's work stays, and cannot go out on changed customer data until the agent confirms it."""
 
 from __future__ import annotations
 
 import pytest
 from celery.canvas import group
+from django.urls import reverse
 
 from customers.models import AccountActivity, Customer
 from notifications.analysis.models import AnalysisJob
+from notifications.delivery.send_rules import Stage, evaluate
+from notifications.delivery.services.sending import SendRefused, send_notification
 from notifications.jobs.services import start_job
 from notifications.queue.models import Notification, NotificationEvent
 from notifications.queue.services import claims as queue
@@ -79,3 +83,62 @@ def test_agents_cannot_use_the_pipelines_withdrawal_reason():
         queue.dismiss(n, user=agent, reason="superseded")
     n.refresh_from_db()
     assert n.status == "waiting"
+
+
+# --- after an import changes a customer's data: re-drafted if untouched, else confirmed by the agent ---
+
+
+def _reimport_name(customer: Customer, name: str) -> None:
+    Customer.objects.filter(pk=customer.pk).update(name=name)  # what a profiles re-import writes
+
+
+def test_an_untouched_draft_is_redrafted_on_the_new_data():
+    customer = make_customer(name="Ann Reid")
+    _run()
+    draft = Notification.objects.get(customer=customer)
+    assert "Ann" in draft.body
+    _reimport_name(customer, "Bob Smith")  # the ID now belongs to someone else
+    _run()
+    draft.refresh_from_db()
+    assert draft.is_open and "Bob" in draft.body and "Ann" not in draft.body
+    assert draft.data_snapshot["name"] == "Bob Smith"
+
+
+def test_a_draft_an_agent_works_on_says_what_changed_and_waits_for_their_confirmation(client):
+    agent = make_role_user("alex", "Agents")
+    customer = make_customer(name="Ann Reid")
+    _run()
+    draft = queue.claim(Notification.objects.get(customer=customer), user=agent)
+    draft = queue.edit_draft(draft, user=agent, subject=draft.subject, body=draft.body + " ", expected_version=1)
+    _reimport_name(customer, "Bob Smith")
+    _run()  # the agent's work is never rewritten by a re-run…
+    draft.refresh_from_db()
+    assert "Ann" in draft.body
+
+    check = evaluate(draft, stage=Stage.SEND, user=agent)  # …but it cannot go out on the old facts
+    assert check.data_changes == ["Name: Ann Reid → Bob Smith"]
+    assert (
+        "Customer data changed since this draft (Name: Ann Reid → Bob Smith). Check the text still fits, "
+        "then confirm it, or dismiss it and re-run the analysis."
+    ) in check.reasons
+    with pytest.raises(SendRefused):
+        send_notification(draft, user=agent, expected_version=draft.version)
+
+    client.force_login(agent)
+    page = client.get(reverse("notifications:send_confirm", args=[draft.pk]), headers={"HX-Request": "true"})
+    assert "I have checked: the draft still fits the new data" in page.content.decode()
+    client.post(reverse("notifications:confirm_data", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert evaluate(draft, stage=Stage.SEND, user=agent).data_changes == []
+    event = NotificationEvent.objects.filter(notification=draft, kind="edited").latest("occurred_at")
+    assert event.metadata["data_confirmed"] == ["Name: Ann Reid → Bob Smith"]
+    assert send_notification(draft, user=agent, expected_version=draft.version).status == "sent"
+
+
+def test_only_a_claimant_confirms():
+    agent, other = make_role_user("alex", "Agents"), make_role_user("bea", "Agents")
+    customer = make_customer()
+    _run()
+    draft = queue.claim(Notification.objects.get(customer=customer), user=agent)
+    with pytest.raises(queue.QueueActionError, match="Claim this customer before confirming the draft."):
+        queue.confirm_current_data(draft, user=other)

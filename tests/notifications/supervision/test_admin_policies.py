@@ -26,7 +26,7 @@ def post(client, rule, parameters):
         ("cool_down", '{"dayz": 3}', "dayz"),  # a typo is refused, never silently ignored
         ("quiet_hours", '{"start": "25:00"}', "start"),
         ("quiet_hours", '{"end": "8 o\'clock"}', "end"),
-        ("account_status", '{"allowed_statuses": []}', "allowed_statuses"),
+        ("account_status", '{"blocked_statuses": ["Closed"], "contactable_statuses": ["closed"]}', "both blocked"),
         ("cool_down", "[1, 2]", "JSON object"),
         ("cool_down", "{not json", "Enter a valid JSON"),
     ],
@@ -54,3 +54,20 @@ def test_agents_cannot_reach_policies(as_agent):
     assert as_agent.post(url, {"enabled": "", "parameters": "{}"}).status_code == 302  # to the login page
     policy.refresh_from_db()
     assert policy.enabled
+
+
+def test_account_statuses_new_in_the_data_are_listed_for_a_decision(admin_client):
+    from tests.factories import AccountActivityFactory
+
+    for status in ("Active", "At Risk", "Pending Switch", "Closed"):
+        AccountActivityFactory(account_status=status)
+    changelist = admin_client.get(reverse("admin:contact_rules_contactpolicy_changelist"))
+    assert [str(m) for m in changelist.context["messages"]] == [
+        "Account statuses new in the data, held from contact until you decide: Pending Switch. "
+        "Open the Account status policy to add each to the blocked or the contactable list."
+    ]
+    policy = ContactPolicy.objects.get(rule="account_status")
+    page = admin_client.get(reverse("admin:contact_rules_contactpolicy_change", args=[policy.pk])).content.decode()
+    assert "<tr><td>Pending Switch</td><td>1</td><td>new: held until you add it to one of the lists</td></tr>" in page
+    assert "<tr><td>At Risk</td><td>1</td><td>contactable</td></tr>" in page
+    assert "<tr><td>Closed</td><td>1</td><td>blocked</td></tr>" in page

@@ -29,10 +29,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
-from notifications.analysis.analysts.base import InvalidAnswer
+from notifications.analysis.analysts.base import InvalidAnswer, reference_date
 from notifications.analysis.analysts.bedrock import prompts
 from notifications.analysis.analysts.bedrock.catalogue import (
     FORCED_TOOL_OVERHEAD_TOKENS,
@@ -138,9 +137,8 @@ class BedrockAnalyst:
         """Every model this analyst calls, for the job's record (each call records its own)."""
         return " + ".join(dict.fromkeys(self.models.values()))
 
-    @property
-    def today(self) -> dt.date:
-        return self._today or timezone.localdate()
+    def today_for(self, profile: CustomerProfile) -> dt.date:
+        return reference_date(profile, self._today)
 
     # --- accounting, collected by the service after each step ------------------------------
     def _bucket(self, name: str) -> list:
@@ -179,7 +177,7 @@ class BedrockAnalyst:
         rules = self._offline_segment(profile)
         if not self.will_call("segment", profile):
             return rules
-        facts = profile_facts(profile, self.today)
+        facts = profile_facts(profile, self.today_for(profile))
 
         def problems(answer: Segmentation) -> list[str]:
             return reason_problems(answer, profile, facts, rules.reasons)
@@ -199,7 +197,7 @@ class BedrockAnalyst:
     def prioritise(self, profile: CustomerProfile) -> PriorityAnalysis:
         if not self.will_call("prioritise", profile):
             return self.offline.prioritise(profile)
-        facts = profile_facts(profile, self.today)
+        facts = profile_facts(profile, self.today_for(profile))
 
         def problems(result: PriorityAnalysis) -> list[str]:
             errors = [
@@ -222,7 +220,7 @@ class BedrockAnalyst:
     def draft(self, profile: CustomerProfile, analysis: PriorityAnalysis) -> DraftMessage:
         if not self.will_call("draft", profile):
             return self.offline.draft(profile, analysis)
-        facts = profile_facts(profile, self.today)
+        facts = profile_facts(profile, self.today_for(profile))
         channel = analysis.channel or profile.preferred_channel
 
         def problems(result: DraftMessage) -> list[str]:
@@ -291,7 +289,7 @@ class BedrockAnalyst:
     def _messages(
         self, operation: str, profile: CustomerProfile, analysis: PriorityAnalysis | None
     ) -> list[dict[str, Any]]:
-        text = prompts.user_message(operation, profile, self.today, analysis)
+        text = prompts.user_message(operation, profile, self.today_for(profile), analysis)
         return [{"role": "user", "content": [{"text": text}]}]
 
     def _call(self, operation: str, messages: list[dict[str, Any]], record: Callable[[CallUsage], None]):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
+from notifications.analysis.analysts.base import reference_date
 from notifications.analysis.analysts.offline import drafting, priority, segmentation
 from notifications.analysis.analysts.offline.rules import RULES_VERSION
 from notifications.profiles.schemas import CustomerProfile, DraftMessage, PriorityAnalysis, Segmentation
@@ -18,17 +17,16 @@ class OfflineAnalyst:
     model_id = RULES_VERSION
 
     def __init__(self, today: dt.date | None = None) -> None:
-        self._today = today  # fixed in tests; otherwise today's UK date at each call
+        self._today = today  # fixed in tests; otherwise the day the customer's data was true
 
-    @property
-    def today(self) -> dt.date:
-        return self._today or timezone.localdate()
+    def today_for(self, profile: CustomerProfile) -> dt.date:
+        return reference_date(profile, self._today)
 
     def segment(self, profile: CustomerProfile) -> Segmentation:
-        return segmentation.segment(profile, self.today)
+        return segmentation.segment(profile, self.today_for(profile))
 
     def prioritise(self, profile: CustomerProfile) -> PriorityAnalysis:
-        return priority.prioritise(profile, self.today)
+        return priority.prioritise(profile, self.today_for(profile))
 
     def draft(self, profile: CustomerProfile, analysis: PriorityAnalysis) -> DraftMessage:
-        return drafting.draft(profile, analysis, self.today)
+        return drafting.draft(profile, analysis, self.today_for(profile))

@@ -80,6 +80,12 @@ def _score(profile: CustomerProfile, s: Signals) -> tuple[list[ScoreComponent], 
         field, value = s.payment_evidence[0]
         add("payment difficulty", R.RISK["payment_difficulty"], field, value,
             "signs the customer may be struggling to pay: offer payment help, never sales")  # fmt: skip
+    if s.status_at_risk:
+        add("account at risk", R.RISK["status_at_risk"], "activity.account_status", a.account_status,
+            "the supplier's own account status marks this customer as likely to leave")  # fmt: skip
+    if s.dormant:
+        add("dormant account", R.RISK["status_dormant"], "activity.account_status", a.account_status,
+            "the account has gone quiet: a reason to get back in touch")  # fmt: skip
     if s.high_urgency_actions:
         add("high-urgency recommended action", R.RISK["high_urgency_action"], "recommended_actions.urgency_level",
             f"High: {s.high_urgency_actions[0]}", "the source system already flagged this as urgent")  # fmt: skip

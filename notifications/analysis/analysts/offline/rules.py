@@ -14,7 +14,7 @@ import re
 
 from customers import selectors as customer_selectors
 
-RULES_VERSION = "offline-rules-1"
+RULES_VERSION = "offline-rules-2"
 
 # --- segmentation ------------------------------------------------------------------
 # Words in free text (interaction summaries, recent activity, last transaction,
@@ -135,6 +135,8 @@ RISK = {
     "ignored_notifications": 0.5,
     "payment_difficulty": 1.0,
     "high_urgency_action": 0.5,
+    "status_at_risk": 1.0,  # the supplier's own account status says they may leave
+    "status_dormant": 0.5,  # the account has gone quiet
 }
 CHURN_TRIGGER_AT = 40  # churn_risk_score at or above this is shown as a trigger factor (it always scores)
 RECENT_DAYS = 90  # "recent" interactions for sentiment
@@ -169,6 +171,8 @@ BILLING_WORDS = re.compile(
     r"estimated? reading|meter readings?|balance|credit)\b",
     re.I,
 )
+AT_RISK_STATUSES = frozenset({"at risk", "at-risk", "churn risk"})
+DORMANT_STATUSES = frozenset({"dormant", "inactive"})
 # One list of "the customer has gone" statuses, shared with the holdout's outcome reading.
 CLOSED_STATUSES = customer_selectors.CLOSED_STATUSES
 RETENTION_CHURN_AT = 70  # churn_risk_score >= this with a recent negative contact -> retention

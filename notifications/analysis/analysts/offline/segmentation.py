@@ -149,7 +149,7 @@ def _notification_signals(profile: CustomerProfile, out: list[dict]) -> None:
     engaged = {Segment.VALUE_SEEKERS: 0.0, Segment.ECO_SAVERS: 0.0, Segment.DIGITAL_NATIVES: 0.0}
     hours = []
     for n in profile.notifications:
-        if not n.opened:
+        if not (n.opened or n.clicked):  # SMS and push record a click without an open
             continue
         if n.response_time_hours is not None:
             hours.append(n.response_time_hours)

@@ -34,6 +34,8 @@ class Signals:
     today: dt.date
     consent: Consent
     closed: bool = False
+    status_at_risk: bool = False  # the supplier marks the account At Risk
+    dormant: bool = False  # the supplier marks the account Dormant
     open_complaints: list[InteractionRecord] = field(default_factory=list)  # Pending or Escalated, newest first
     escalated: InteractionRecord | None = None  # the newest open escalated complaint
     billing_issue: InteractionRecord | None = None  # newest open interaction about a bill
@@ -66,7 +68,10 @@ def _derive(profile: CustomerProfile, today: dt.date) -> Signals:
     s = Signals(today=today, consent=marketing_consent(profile))
     a = profile.activity
     if a is not None:
-        s.closed = a.account_status.strip().lower() in R.CLOSED_STATUSES
+        status = a.account_status.strip().lower()
+        s.closed = status in R.CLOSED_STATUSES
+        s.status_at_risk = status in R.AT_RISK_STATUSES
+        s.dormant = status in R.DORMANT_STATUSES
         s.days_since_login = (today - local_date(a.last_login)).days
         if R.find(R.PAYMENT_STATUS_WORDS, a.account_status):
             s.payment_evidence.append(("activity.account_status", a.account_status))
@@ -102,7 +107,7 @@ def _derive(profile: CustomerProfile, today: dt.date) -> Signals:
     for n in profile.notifications:
         if n.delivery_status != "Delivered":
             continue
-        if n.opened:
+        if n.opened or n.clicked:  # SMS and push record a click without an open
             break
         s.ignored_run += 1
     s.high_urgency_actions = [r.scenario for r in profile.recommended_actions if r.urgency_level == "High"]
@@ -138,6 +143,6 @@ def choose_situation(profile: CustomerProfile, s: Signals) -> tuple[Situation | 
     if s.green_interest:
         return Situation.GREEN_UPGRADE, ""
     engagement = profile.activity.engagement_score if profile.activity else 0
-    if engagement < R.ENGAGEMENT_SITUATION_BELOW and s.ignored_run >= R.IGNORED_RUN:
+    if s.dormant or (engagement < R.ENGAGEMENT_SITUATION_BELOW and s.ignored_run >= R.IGNORED_RUN):
         return Situation.ENGAGEMENT, ""
     return Situation.TARIFF_VALUE, ""

@@ -21,7 +21,7 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("queue", "0002_append_only_lifecycle"),
+        ("queue", "0003_draft_data_snapshot"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
