@@ -59,18 +59,19 @@ class Outcome:
 PENDING = Outcome(observed=False)
 
 
-def data_as_of() -> dt.datetime | None:
-    """When the stored data was true: the as-of time of the newest successful import (the newest
-    timestamp in its files, or what the supplier said), else how far the data reaches (its newest login,
-    interaction or notification). None: no data."""
-    recorded = (
+def recorded_as_of() -> dt.datetime | None:
+    """The as-of time of the newest successful import (the newest timestamp in its files, or what the
+    supplier said); None before any import recorded one. One query: profiles read it on every load."""
+    return (
         ImportRun.objects.filter(status=ImportRun.Status.SUCCEEDED, as_of__isnull=False)
         .order_by("-finished_at", "-pk")
         .values_list("as_of", flat=True)
         .first()
     )
-    if recorded is not None:
-        return recorded
+
+
+def data_as_of() -> dt.datetime | None:
+    """How far the imported data reaches: its newest login, interaction or notification (None: no data)."""
     stamps = [
         AccountActivity.objects.aggregate(m=Max("last_login"))["m"],
         Interaction.objects.aggregate(m=Max("occurred_at"))["m"],
@@ -167,7 +168,7 @@ class DataFreshness:
 
 def data_freshness(now: dt.datetime | None = None) -> DataFreshness | None:
     """How old the stored data is (None: no import has recorded an as-of time yet)."""
-    as_of = data_as_of()
+    as_of = recorded_as_of()
     if as_of is None:
         return None
     age = (timezone.localdate(now or timezone.now()) - timezone.localdate(as_of)).days

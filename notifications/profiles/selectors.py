@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from customers.models import AccountActivity, Customer, Interaction, NotificationHistory, RecommendedAction
-from customers.selectors import data_as_of
+from customers.selectors import recorded_as_of
 from notifications.profiles.schemas import CustomerProfile
 
 HISTORY_CAP = 20  # most recent interactions / notifications an analyst reads
@@ -89,7 +89,7 @@ def load_profiles(customer_pks: Iterable[int]) -> dict[int, CustomerProfile]:
     """
     pks = sorted(set(customer_pks))
     profiles: dict[int, CustomerProfile] = {}
-    as_of = data_as_of()
+    as_of = recorded_as_of()
     as_of_day = timezone.localdate(as_of) if as_of is not None else None
     for start in range(0, len(pks), BATCH_SIZE):
         profiles.update(_load_batch(pks[start : start + BATCH_SIZE], as_of_day))

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from notifications.analysis.analysts.bedrock.preflight import sample_profile
 from notifications.analysis.analysts.offline import OfflineAnalyst
@@ -36,7 +37,7 @@ def fails_with() -> str:
 
 def test_success_checks_both_models_and_prices_one_call_each(bedrock, settings):
     server = bedrock()
-    profile = sample_profile(OfflineAnalyst().today)
+    profile = sample_profile(timezone.localdate())
     offline = OfflineAnalyst()
     analysis = offline.prioritise(profile)
     server.script(

@@ -69,7 +69,7 @@ def test_throttling_is_not_a_configuration_error(bedrock, settings):
     assert (job.status, job.done) == ("succeeded", 1)
 
 
-@pytest.mark.parametrize(("threshold", "reached", "model"), [(1.0, 6, HAIKU), (0.4, 0, "offline-rules-1")])
+@pytest.mark.parametrize(("threshold", "reached", "model"), [(1.0, 6, HAIKU), (0.4, 0, "offline-rules-2")])
 def test_the_share_of_customers_that_needed_bedrock(bedrock, settings, client, supervisor, threshold, reached,
                                                      model):  # fmt: skip
     server = bedrock()

@@ -132,6 +132,12 @@ def test_a_draft_an_agent_works_on_says_what_changed_and_waits_for_their_confirm
     assert evaluate(draft, stage=Stage.SEND, user=agent).data_changes == []
     event = NotificationEvent.objects.filter(notification=draft, kind="edited").latest("occurred_at")
     assert event.metadata["data_confirmed"] == ["Name: Ann Reid → Bob Smith"]
+    # Confirming the data does not make the old greeting right: the send rules still refuse the wrong name.
+    with pytest.raises(SendRefused, match="This name is not the customer's"):
+        send_notification(draft, user=agent, expected_version=draft.version)
+    draft = queue.edit_draft(
+        draft, user=agent, subject=draft.subject, body=draft.body.replace("Ann", "Bob"), expected_version=draft.version
+    )
     assert send_notification(draft, user=agent, expected_version=draft.version).status == "sent"
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.utils import timezone
 
 from notifications.analysis.analysts.base import AnalystMisconfigured, AnalystUnavailable, InvalidAnswer
 from notifications.analysis.analysts.bedrock.analyst import BedrockAnalyst
@@ -170,7 +171,7 @@ def _describe(check: ModelCheck, control: Any, region: str) -> None:
 def _converse(check: ModelCheck, analyst: BedrockAnalyst, region: str) -> None:
     """One real call, on this model's first operation, with the real prompt and tool schema."""
     operation = check.operations[0]
-    profile = sample_profile(analyst.today)
+    profile = sample_profile(timezone.localdate())
     analysis = analyst.offline.prioritise(profile) if operation == "draft" else None
     try:
         check.usage, problems = analyst.probe(operation, profile, analysis)
