@@ -12,7 +12,9 @@ reads the customer record out of the prompt and answers with the offline
 analyst's (valid, grounded) output, so benchmarks can run any number of calls.
 `latency` (seconds) delays every answer; the server is threaded, so concurrent
 callers overlap as they would against the real service. Every request is
-recorded in `server.requests` (model id, JSON body) for assertions.
+recorded in `server.requests` (model id, JSON body, and the usage billed for it
+once answered) for assertions. `hold()` keeps every request waiting, as a
+stalled model would, until `release()`; `held` counts the requests waiting.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +50,7 @@ class Scripted:
 class Request:
     model_id: str
     body: dict[str, Any]
+    usage: dict[str, int] | None = None  # what the answer billed (tokens), once it was sent
 
     @property
     def user_text(self) -> str:
@@ -136,6 +140,9 @@ class FakeBedrock(LocalFakeServer):
         super().__init__()
         self.latency = latency
         self.responder = responder or offline_responder
+        self._open = threading.Event()
+        self._open.set()
+        self.held = 0
 
     # --- lifecycle ---------------------------------------------------------------------------
     def start(self) -> FakeBedrock:
@@ -157,6 +164,17 @@ class FakeBedrock(LocalFakeServer):
     @property
     def pending(self) -> int:
         return len(self._script)
+
+    def hold(self) -> None:
+        """From now on every request waits (counted in `held`) until `release()`."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
+    def stop(self) -> None:
+        self.release()  # no handler thread left waiting
+        super().stop()
 
     def client(self, *, read_timeout: float = 5.0, total_attempts: int = 1, connect_timeout: float = 2.0):
         """A real boto3 bedrock-runtime client aimed at this server (fake credentials, no retries by default)."""
@@ -186,14 +204,24 @@ class FakeBedrock(LocalFakeServer):
             body = json.loads(raw or b"{}")
         except json.JSONDecodeError:
             return self._send(handler, error(400, "ValidationException", "malformed JSON"))
+        request = Request(model_id=model_id, body=body)
         with self._lock:
-            self.requests.append(Request(model_id=model_id, body=body))
+            self.requests.append(request)
             scripted = self._script.popleft() if self._script else None
+            held = not self._open.is_set()
+            self.held += held
+        try:
+            self._open.wait()
+        finally:
+            with self._lock:
+                self.held -= held
         if scripted is None:
             scripted = self.responder(model_id, body)
         delay = self.latency + scripted.delay
         if delay:
             time.sleep(delay)
+        if isinstance(scripted.body, dict) and scripted.status == 200:
+            request.usage = scripted.body.get("usage")  # billed: the model did the work, whoever reads it
         self._send(handler, scripted)
 
     @staticmethod
