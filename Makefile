@@ -27,6 +27,7 @@ run: install
 test: install $(CHROMIUM)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -m "not transactional"
 	$(PY) -m pytest -m "transactional and not worker"
 	$(PY) -m pytest -m worker
@@ -34,6 +35,7 @@ test: install $(CHROMIUM)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # After changing requirements*.txt: resolve them afresh (no old pins) and pin the whole set again.
 constraints:

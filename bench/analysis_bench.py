@@ -82,9 +82,9 @@ SAMPLE_PER_CHUNK = 100  # Value Seekers kept per chunk for the prompt-cost estim
 
 def analyse_chunk(task: tuple[list[int], dt.date]) -> dict:
     """One chunk, as a job worker would do it: load the profiles in bulk, analyse each customer."""
-    from notifications.analysts.offline import OfflineAnalyst
-    from notifications.selectors.profiles import load_profiles
-    from notifications.services.analysis import analyse_customer
+    from notifications.analysis.analysts.offline import OfflineAnalyst
+    from notifications.analysis.services.analyse import analyse_customer
+    from notifications.profiles.selectors import load_profiles
 
     pks, today = task
     analyst = OfflineAnalyst(today=today)
@@ -152,9 +152,9 @@ def macro_f1(segments: list[tuple[str, str]], personas: dict[str, str]) -> tuple
 
 def prompt_costs(samples, vs_share: float, today: dt.date, sample: int = 1000) -> dict:
     """Tokens and £ per 1,000 Value Seeker notifications from the real prompts (chars/4 estimate)."""
-    from notifications.analysts.bedrock import prompts
-    from notifications.analysts.bedrock.pricing import cost_gbp
-    from notifications.analysts.bedrock.tools import tool_config
+    from notifications.analysis.analysts.bedrock import prompts
+    from notifications.analysis.analysts.bedrock.pricing import cost_gbp
+    from notifications.analysis.analysts.bedrock.tools import tool_config
 
     vs = samples[:sample]
     tokens = {op: [0, 0] for op in ("segment", "prioritise", "draft")}

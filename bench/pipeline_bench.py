@@ -122,7 +122,7 @@ class Worker:
 
 
 def run_job(provider: str, timeout: float = 1800):
-    from notifications.services.jobs import start_job
+    from notifications.jobs.services import start_job
 
     started = time.perf_counter()
     job = start_job(provider=provider, force=True)
@@ -143,8 +143,8 @@ def bench_offline(args, work: Path, env: dict[str, str]) -> None:
 
     from customers.demo_data.writer import generate_dataset
     from customers.models import Customer
-    from notifications.selectors.profiles import load_profiles
-    from notifications.services.analysis import analyse_customer, get_analyst
+    from notifications.analysis.services.analyse import analyse_customer, get_analyst
+    from notifications.profiles.selectors import load_profiles
 
     data = work / "csv"
     data.mkdir()
@@ -181,9 +181,10 @@ def bench_offline(args, work: Path, env: dict[str, str]) -> None:
 
 
 def bench_bedrock(args, work: Path, env: dict[str, str]) -> None:
-    from control.services.erasure import allow_erasure
     from customers.models import AccountActivity, Customer, Interaction
-    from notifications.models import AICall, Notification
+    from notifications.analysis.models import AICall
+    from notifications.queue.models import Notification
+    from notifications.supervision.services.erasure import allow_erasure
     from tests.fakes.bedrock_server import FakeBedrock
 
     with allow_erasure():  # part (a)'s drafts and their event trails are append-only in the database

@@ -142,7 +142,7 @@ def seed_analyses(
     `provider` and `segment` are called per row before its own random figures, so a bench's seed
     gives the same data as when each bench built its rows itself.
     """
-    from notifications.models import CustomerAnalysis
+    from notifications.analysis.models import CustomerAnalysis
     from tests.factories import SAMPLE_DETAIL
 
     CustomerAnalysis.objects.bulk_create(
@@ -174,7 +174,7 @@ def seed(customers: int, drafts: int, rng: random.Random) -> dict[str, float]:
     from django.utils import timezone
 
     from customers.models import Customer
-    from notifications.models import Notification
+    from notifications.queue.models import Notification
     from tests.factories import make_role_user
 
     timings = {}

@@ -77,7 +77,7 @@ def seed(customers: int, sent: int, rng: random.Random, weeks: int = 12) -> dict
     from django.utils import timezone
 
     from customers.models import Customer
-    from notifications.models import Delivery, Notification, NotificationEvent
+    from notifications.queue.models import Delivery, Notification, NotificationEvent
     from tests.factories import make_role_user
 
     timings = {}

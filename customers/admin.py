@@ -6,22 +6,17 @@ can select customers and start a re-analysis; only admins import or edit data
 (django-import-export's import permission is "add", see settings).
 """
 
-from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from import_export.admin import ImportExportActionModelAdmin
 from import_export.formats import base_formats
 
-from control.models import AuditEvent
-from control.services import supervision
-from control.services.audit import record_event
 from customers import models
+from customers.admin_base import ReadOnlyInline, SelectedRowsExportMixin
 from customers.importing.reader import utf8_problem_message
 from customers.resources import RESOURCES
-from notifications.admin.base import ReadOnlyInline, SelectedRowsExportMixin
-from notifications.models import ConsentChange, CustomerAnalysis, Notification
+from customers.signals import dataset_imported
 
 
 class DatasetAdmin(SelectedRowsExportMixin, ImportExportActionModelAdmin):
@@ -46,13 +41,12 @@ class DatasetAdmin(SelectedRowsExportMixin, ImportExportActionModelAdmin):
         result = super().process_dataset(dataset, form, request, **kwargs)
         file_name = kwargs.get("file_name") or form.cleaned_data.get("original_file_name") or ""
         counts = {kind: n for kind, n in result.totals.items() if n}
-        record_event(
-            request.user,
-            AuditEvent.Action.IMPORTED,
-            None,
-            {"file": file_name, "dataset": self.model._meta.verbose_name_plural, "counts": counts},
-            summary=f"Admin import of {file_name} into {self.model._meta.verbose_name_plural}: "
-            + (", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no rows"),
+        dataset_imported.send(
+            sender=self.model,
+            user=request.user,
+            file_name=file_name,
+            dataset=self.model._meta.verbose_name_plural,
+            counts=counts,
         )
         return result
 
@@ -105,47 +99,6 @@ class RecommendedActionInline(ReadOnlyInline):
     fields = ["scenario", "recommended_action", "urgency_level", "follow_up_required", "assigned_team"]
 
 
-class AnalysisInline(ReadOnlyInline):
-    model = CustomerAnalysis
-    verbose_name_plural = "analyses (AI output, read-only)"
-    fields = [
-        "created_at",
-        "segment",
-        "segment_confidence",
-        "priority",
-        "risk_score",
-        "urgency",
-        "should_contact",
-        "no_contact_reason",
-        "provider",
-        "is_fallback",
-        "fallback_reason",
-    ]
-    ordering = ["-created_at"]
-
-
-class NotificationInline(ReadOnlyInline):
-    model = Notification
-    verbose_name_plural = "drafts and sent notifications (AI text read-only)"
-    fields = ["created_at", "status", "priority", "channel", "kind", "subject", "body", "sent_at", "sent_by"]
-    ordering = ["-created_at"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
-        return super().get_queryset(request).select_related("sent_by")
-
-
-class ConsentChangeInline(ReadOnlyInline):
-    """The delivery layer's append-only consent ledger for this customer."""
-
-    model = ConsentChange
-    verbose_name_plural = "consent changes"
-    fields = ["occurred_at", "marketing_consent", "channel", "source", "recorded_by"]
-    ordering = ["-occurred_at"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("recorded_by")
-
-
 @admin.register(models.Customer)
 class CustomerAdmin(DatasetAdmin):
     list_display = (
@@ -161,16 +114,13 @@ class CustomerAdmin(DatasetAdmin):
     list_filter = ("preferred_channel", "opted_in", "income_bracket", "source_segment")
     search_fields = ("customer_id", "name", "location")
     readonly_fields = ("source_hash", "updated_at", "full_lists")
+    more_full_lists: tuple[tuple[str, str, str], ...] = ()  # (app label, model, label) links other apps add
     inlines = [
         AccountActivityInline,
         InteractionInline,
         NotificationHistoryInline,
         RecommendedActionInline,
-        AnalysisInline,
-        NotificationInline,
-        ConsentChangeInline,
     ]
-    actions = ["reanalyse_selected"]
 
     @admin.display(description="full lists")
     def full_lists(self, customer: models.Customer) -> str:
@@ -182,37 +132,13 @@ class CustomerAdmin(DatasetAdmin):
             ("customers", "interaction", "interactions"),
             ("customers", "notificationhistory", "notification history"),
             ("customers", "recommendedaction", "recommended actions"),
-            ("notifications", "customeranalysis", "analyses"),
-            ("notifications", "notification", "drafts"),
+            *self.more_full_lists,
         ]
         return format_html_join(
             " · ",
             '<a href="{}?customer__id__exact={}">{}</a>',
             ((reverse(f"admin:{app}_{model}_changelist"), customer.pk, label) for app, model, label in links),
         )
-
-    @admin.action(description="Re-analyse the selected customers (starts a job)", permissions=["run_analysis"])
-    def reanalyse_selected(self, request: HttpRequest, queryset: QuerySet[models.Customer]) -> None:
-        pks = list(queryset.values_list("pk", flat=True))
-        job, started = supervision.reanalyse(pks, user=request.user)
-        url = reverse("admin:notifications_analysisjob_change", args=[job.pk])
-        if started:
-            self.message_user(
-                request, format_html('Started <a href="{}">job {}</a> for {} customer(s).', url, job.pk, len(pks))
-            )
-        else:
-            self.message_user(
-                request,
-                format_html(
-                    'A re-analysis is already running (<a href="{}">job {}</a>); try again when it has finished.',
-                    url,
-                    job.pk,
-                ),
-                messages.WARNING,
-            )
-
-    def has_run_analysis_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("notifications.run_analysis")
 
 
 @admin.register(models.AccountActivity)

@@ -7,6 +7,7 @@ importer uses it to tell unchanged rows from changed ones, so re-importing the
 same export writes nothing.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -225,3 +226,61 @@ class RecommendedAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.scenario}"
+
+
+class CustomerContact(models.Model):
+    """Where to reach a customer, and whether that address is known to be bad."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, related_name="contact")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +447700900123")
+    push_endpoint_arn = models.CharField(max_length=300, blank=True, help_text="SNS platform endpoint ARN")
+    is_placeholder = models.BooleanField(
+        default=False, help_text="Derived demo address (example.invalid / Ofcom drama range), not a real one."
+    )
+    email_bad = models.BooleanField(default=False)
+    phone_bad = models.BooleanField(default=False)
+    push_bad = models.BooleanField(default=False)
+    bad_reason = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"contact for customer {self.customer_id}"
+
+
+class ImportRun(models.Model):
+    """One "import all five" upload, run as a Celery job; the page polls this row for progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    directory = models.CharField(max_length=300, help_text="Where the uploaded files are kept (var/imports/<id>/).")
+    files = models.JSONField(default=dict, help_text="dataset -> uploaded file name")
+    progress = models.JSONField(default=dict, help_text="dataset -> rows read so far")
+    summaries = models.JSONField(default=list, help_text="per-file counts when finished")
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(int(v) for v in (self.progress or {}).values())

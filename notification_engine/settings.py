@@ -38,8 +38,15 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "customers",
-    "notifications",
-    "control",
+    "notifications.contact_rules",
+    "notifications.queue",
+    "notifications.analysis",
+    "notifications.delivery",
+    "notifications.jobs",
+    "notifications.workspace",
+    "notifications.supervision",
+    # Last: its post_migrate handler gives the role groups their permissions, which must all exist by then.
+    "notifications.staff",
 ]
 
 MIDDLEWARE = [
@@ -129,17 +136,20 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True  # a good login clears the count
 # Behind a reverse proxy REMOTE_ADDR is the proxy's, and every user would share one lockout count.
-# AXES_IPWARE_PROXY_COUNT = how many proxies of ours sit in front of Django (default 0: trust no
-# forwarded header, as the demo serves clients directly); the client is then that many entries from
-# the right of X-Forwarded-For (control/client_ip.py; django-ipware is not installed).
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+# django-axes reads the client address through django-ipware. TRUSTED_PROXY_COUNT = how many proxies
+# of ours sit in front of Django (default 0: trust no forwarded header, as the demo serves clients
+# directly). Each appends the address it saw to X-Forwarded-For and the last one is REMOTE_ADDR, so
+# ipware expects the client plus N-1 proxy entries; a header of any other length was forged and the
+# request is keyed on REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1 if TRUSTED_PROXY_COUNT else None
+AXES_IPWARE_PROXY_ORDER = "left-most"
 AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
     env.list(
         "AXES_IPWARE_META_PRECEDENCE_ORDER",
-        default=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"],
+        default=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"],
     )
 )
-AXES_CLIENT_IP_CALLABLE = "control.client_ip.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -176,7 +186,7 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
-# Reliability (asserted in tests/notifications/test_celery_settings.py). Tasks are
+# Reliability (asserted in tests/notifications/jobs/test_celery_settings.py). Tasks are
 # idempotent, so they are acknowledged only after they finish, and a task whose
 # worker process dies is re-queued rather than silently acked.
 CELERY_TASK_ACKS_LATE = True
@@ -208,7 +218,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 EMBEDDED_BROKER_POLLING_INTERVAL = env.float("EMBEDDED_BROKER_POLLING_INTERVAL", default=0.1)  # seconds, sqla+ only
 
-# --- analysis jobs (notifications/services/jobs.py, pipeline.py) ---------------------------
+# --- analysis jobs (notifications/jobs/services.py, pipeline.py) ---------------------------
 ANALYSIS_CHUNK_SIZE = env.int("ANALYSIS_CHUNK_SIZE", default=250)  # customers per Celery task
 # Offline jobs (CPU-bound, free, one commit per chunk) use fewer, larger chunks: each chunk costs a
 # broker round trip and a handful of bookkeeping queries, which at 250 customers was a third of

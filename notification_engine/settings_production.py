@@ -7,8 +7,8 @@ environment, and passes `manage.py check --deploy` with no warnings.
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .settings import *  # noqa: F403
-from .settings import env
+from notification_engine.settings import *  # noqa: F403
+from notification_engine.settings import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: a missing key must stop the server
@@ -39,11 +39,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Login lockouts behind a proxy (AXES_IPWARE_PROXY_COUNT, AXES_IPWARE_META_PRECEDENCE_ORDER, read from
+# Login lockouts behind a proxy (TRUSTED_PROXY_COUNT, AXES_IPWARE_META_PRECEDENCE_ORDER, read from
 # the environment in settings.py): a proxy count with no forwarded header to read would key every
 # lockout on the proxy's address, so refuse to start.
-if AXES_IPWARE_PROXY_COUNT and AXES_IPWARE_META_PRECEDENCE_ORDER[:1] == ("REMOTE_ADDR",):  # noqa: F405
+if TRUSTED_PROXY_COUNT and AXES_IPWARE_META_PRECEDENCE_ORDER[:1] == ("REMOTE_ADDR",):  # noqa: F405
     raise ImproperlyConfigured(
-        "AXES_IPWARE_PROXY_COUNT is set but AXES_IPWARE_META_PRECEDENCE_ORDER starts with REMOTE_ADDR: "
+        "TRUSTED_PROXY_COUNT is set but AXES_IPWARE_META_PRECEDENCE_ORDER starts with REMOTE_ADDR: "
         "name the header your proxy sets first (e.g. HTTP_X_FORWARDED_FOR)."
     )

@@ -11,7 +11,7 @@ import pytest
 VAR_DIR = Path(__file__).resolve().parents[1] / "var"
 
 
-# --- real Celery worker (tests marked `worker`; see tests/notifications/test_worker_support.py) ---------
+# --- real Celery worker (tests marked `worker`; see tests/notifications/jobs/test_worker_support.py) ---------
 
 
 def _wants_worker(session: pytest.Session) -> bool:
@@ -54,7 +54,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.db import connection
 
     from notification_engine.celery import app
-    from tests.notifications.test_worker_support import WorkerProcess
+    from tests.notifications.jobs.test_worker_support import WorkerProcess
 
     broker = _worker_broker_url()
     queue = f"test-{uuid.uuid4().hex[:8]}"
@@ -89,7 +89,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     app.conf.task_default_queue = queue
     # Time limits travel in the message header, set by the sender from the task's attributes
     # (cached in _exec_options): send the worker's short ones, leave app.conf as configured.
-    from notifications.tasks import run_chunk as task
+    from notifications.jobs.tasks import run_chunk as task
 
     old_limits = (task.soft_time_limit, task.time_limit)
     task.soft_time_limit, task.time_limit = int(env["CELERY_TASK_SOFT_TIME_LIMIT"]), int(env["CELERY_TASK_TIME_LIMIT"])
@@ -227,11 +227,11 @@ _restore_into_an_empty_database()
 
 def _let_sqlite_flush_empty_append_only_tables() -> None:
     """On SQLite a flush is DELETE FROM each table, which the append-only triggers refuse
-    (control/append_only.py); PostgreSQL's TRUNCATE fires no row triggers. Wrap the flush in the
+    (notifications/common/append_only.py); PostgreSQL's TRUNCATE fires no row triggers. Wrap the flush in the
     erasure flag: set first, cleared last, in the flush's own transaction."""
     from django.db.backends.sqlite3.base import DatabaseWrapper  # the base first: operations imports it
 
-    from control.append_only import FLAG_TABLE
+    from notifications.common.append_only import FLAG_TABLE
 
     DatabaseOperations = DatabaseWrapper.ops_class  # noqa: N806 - a class
     sql_flush = DatabaseOperations.sql_flush

@@ -125,10 +125,10 @@ SAMPLE_DETAIL = {
 
 
 def make_role_user(username: str, role: str = "Agents", **extra):
-    """A user in one of the role groups (notifications/roles.py), groups synced first."""
+    """A user in one of the role groups (notifications/staff/roles.py), groups synced first."""
     from django.contrib.auth.models import Group, Permission, User
 
-    from notifications.roles import sync_role_groups
+    from notifications.staff.roles import sync_role_groups
 
     sync_role_groups(Group, Permission)
     user = User.objects.create_user(username=username, password="pw-for-tests-only", **extra)
@@ -138,7 +138,7 @@ def make_role_user(username: str, role: str = "Agents", **extra):
 
 class CustomerAnalysisFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "notifications.CustomerAnalysis"
+        model = "analysis.CustomerAnalysis"
 
     customer = factory.SubFactory(CustomerFactory)
     provider = "offline"
@@ -157,7 +157,7 @@ _RANK = {"High": 0, "Medium": 1, "Low": 2}
 
 class NotificationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "notifications.Notification"
+        model = "queue.Notification"
 
     customer = factory.SubFactory(CustomerFactory)
     analysis = factory.SubFactory(CustomerAnalysisFactory, customer=factory.SelfAttribute("..customer"))

@@ -8,7 +8,7 @@ fields, contacts and notification engagement hang together; `personas.csv`
 holds the ground truth for measuring segmentation.
 """
 
-from .personas import PERSONAS, SEGMENT_FOR_PERSONA
-from .writer import DEFAULT_AS_OF, HEADERS, PERSONAS_FILE, generate_dataset
+from customers.demo_data.personas import PERSONAS, SEGMENT_FOR_PERSONA
+from customers.demo_data.writer import DEFAULT_AS_OF, HEADERS, PERSONAS_FILE, generate_dataset
 
 __all__ = ["DEFAULT_AS_OF", "HEADERS", "PERSONAS", "PERSONAS_FILE", "SEGMENT_FOR_PERSONA", "generate_dataset"]

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import random
 
-from .clock import DAYS_PER_YEAR, Calendar
-from .personas import DIGITAL, GREEN, ONLINE, PRICE, SPECS, TOPICS, TRADITIONAL, Customer, source_segment
-from .sampling import Weighted, clamp, decimal_text
+from customers.demo_data.clock import DAYS_PER_YEAR, Calendar
+from customers.demo_data.personas import (
+    DIGITAL,
+    GREEN,
+    ONLINE,
+    PRICE,
+    SPECS,
+    TOPICS,
+    TRADITIONAL,
+    Customer,
+    source_segment,
+)
+from customers.demo_data.sampling import Weighted, clamp, decimal_text
 
 SNAPSHOTS = {
     DIGITAL: Weighted.of({1: 50, 2: 35, 3: 15}),

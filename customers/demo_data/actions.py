@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import random
 
-from .personas import DIGITAL, GREEN, PRICE, TOPICS, TRADITIONAL, Customer
-from .sampling import Weighted
+from customers.demo_data.personas import DIGITAL, GREEN, PRICE, TOPICS, TRADITIONAL, Customer
+from customers.demo_data.sampling import Weighted
 
 # scenario -> (recommended action, urgency choices, follow-up chance, team)
 Scenario = tuple[str, Weighted[str], float, str]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 
-from .clock import Calendar
-from .personas import CHANNEL, DIGITAL, GREEN, PRICE, TOPICS, TRADITIONAL, Customer
-from .sampling import Weighted
-from .texts import TOPIC_MIX, awkward, fill
-from .texts import TOPICS as TOPIC_TEXT
+from customers.demo_data.clock import Calendar
+from customers.demo_data.personas import CHANNEL, DIGITAL, GREEN, PRICE, TOPICS, TRADITIONAL, Customer
+from customers.demo_data.sampling import Weighted
+from customers.demo_data.texts import TOPIC_MIX, awkward, fill
+from customers.demo_data.texts import TOPICS as TOPIC_TEXT
 
 COUNTS = {
     PRICE: Weighted.of({0: 22, 1: 36, 2: 24, 3: 11, 4: 4, 5: 2, 6: 1}),

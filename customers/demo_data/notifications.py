@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from .clock import Calendar
-from .personas import DIGITAL, GREEN, ONLINE, PRICE, TOPICS, TRADITIONAL, Customer
-from .sampling import Weighted, decimal_text
+from customers.demo_data.clock import Calendar
+from customers.demo_data.personas import DIGITAL, GREEN, ONLINE, PRICE, TOPICS, TRADITIONAL, Customer
+from customers.demo_data.sampling import Weighted, decimal_text
 
 COUNTS = {
     DIGITAL: Weighted.of({0: 18, 1: 32, 2: 28, 3: 14, 4: 8}),

@@ -14,9 +14,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from .clock import DAYS_PER_YEAR
-from .sampling import Weighted, clamp, gauss_int
-from .vocab import FIRST_NAMES, PLACES, SURNAMES
+from customers.demo_data.clock import DAYS_PER_YEAR
+from customers.demo_data.sampling import Weighted, clamp, gauss_int
+from customers.demo_data.vocab import FIRST_NAMES, PLACES, SURNAMES
 
 PRICE = "price_conscious"
 TRADITIONAL = "traditional"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .sampling import Weighted
+from customers.demo_data.sampling import Weighted
 
 MONTHS = (
     "January",

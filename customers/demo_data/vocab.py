@@ -8,7 +8,7 @@ survive.
 
 from __future__ import annotations
 
-from .sampling import Weighted
+from customers.demo_data.sampling import Weighted
 
 # (name, weight). Ordinary Scottish first names dominate.
 # fmt: off

@@ -14,12 +14,12 @@ import random
 from contextlib import ExitStack
 from pathlib import Path
 
-from .accounts import activity_rows, profile_row
-from .actions import action_rows
-from .clock import Calendar
-from .interactions import interaction_rows
-from .notifications import notification_rows
-from .personas import draw_customer
+from customers.demo_data.accounts import activity_rows, profile_row
+from customers.demo_data.actions import action_rows
+from customers.demo_data.clock import Calendar
+from customers.demo_data.interactions import interaction_rows
+from customers.demo_data.notifications import notification_rows
+from customers.demo_data.personas import draw_customer
 
 PROFILES = "Customer Profiles.csv"
 ACTIVITY = "Account Activity Logs.csv"

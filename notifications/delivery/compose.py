@@ -12,9 +12,9 @@ from django.conf import settings
 from django.utils.html import escape, linebreaks
 
 from notifications.delivery.backends import OutgoingMessage
+from notifications.delivery.tracking import click_url, open_url
 from notifications.delivery.unsubscribe import unsubscribe_url
-from notifications.models import Notification
-from notifications.tracking import click_url, open_url
+from notifications.queue.models import Notification
 
 CTA_TEXT = "View your account"
 

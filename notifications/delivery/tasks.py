@@ -1,4 +1,4 @@
-"""Celery tasks for delivery: thin wrappers around notifications/services/delivery.py.
+"""Celery tasks for delivery: thin wrappers around notifications/delivery/services/delivery.py.
 
 `deliver` is idempotent (the service claims the row before sending), which is
 what makes `acks_late` safe: a redelivered or duplicated message finds the
@@ -11,6 +11,8 @@ from celery import shared_task
 from django.conf import settings
 
 from notifications.delivery.backends import TransientDeliveryError
+from notifications.delivery.services.delivery import attempt_delivery
+from notifications.delivery.services.delivery import release_held as release
 
 
 @shared_task(
@@ -27,7 +29,6 @@ from notifications.delivery.backends import TransientDeliveryError
     max_retries=settings.DELIVERY_MAX_RETRIES,
 )
 def deliver(self, delivery_id: int) -> str:
-    from notifications.services.delivery import attempt_delivery
 
     # On the last attempt a transient error becomes a visible failure instead of another retry.
     return attempt_delivery(delivery_id, final_attempt=self.request.retries >= self.max_retries)
@@ -37,6 +38,5 @@ def deliver(self, delivery_id: int) -> str:
 def release_held() -> int:
     """Every minute (django-celery-beat): deliveries whose quiet hours are over go out, lost task messages
     are re-sent, and sends whose worker died mid-call are failed as "outcome unknown" (never re-sent)."""
-    from notifications.services.delivery import release_held as release
 
     return release()

@@ -10,13 +10,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from control.models import AuditEvent, ImportRun
-from control.services.imports import run_import
 from customers import models
 from customers.demo_data import generate_dataset
 from customers.importing.schema import SPECS
+from customers.models import ImportRun
+from notifications.staff.models import AuditEvent
+from notifications.supervision.services.imports import run_import
 from tests.factories import make_role_user
-from tests.notifications.test_worker_support import wait_for
+from tests.notifications.jobs.test_worker_support import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -204,7 +205,7 @@ def test_an_unexpected_error_ends_the_run_as_failed_instead_of_polling_for_ever(
     def broken(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr("control.services.imports.import_datasets", broken)
+    monkeypatch.setattr("notifications.supervision.services.imports.import_datasets", broken)
     upload(as_admin, files, django_capture_on_commit_callbacks)
     run = run_import(ImportRun.objects.get().pk)
     assert run.status == "failed" and run.finished_at is not None

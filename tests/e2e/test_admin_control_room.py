@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from control.models import Approval
+from notifications.queue.models import Approval
 from tests.factories import InteractionFactory, NotificationFactory, make_role_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

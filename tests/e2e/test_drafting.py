@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from notifications.models import Notification
+from notifications.queue.models import Notification
 from tests.factories import AccountActivityFactory, NotificationFactory, make_role_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -14,9 +14,10 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from notifications.models import ConsentChange, Delivery
-from notifications.services import delivery as service
-from tests.notifications.delivery_helpers import approved
+from notifications.contact_rules.models import ConsentChange
+from notifications.delivery.services import delivery as service
+from notifications.queue.models import Delivery
+from tests.notifications.delivery.delivery_helpers import approved
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

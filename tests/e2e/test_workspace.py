@@ -12,9 +12,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from notifications.models import Notification
+from notifications.queue.models import Notification
 from tests.factories import make_role_user
-from tests.notifications.test_worker_support import make_customer
+from tests.notifications.jobs.test_worker_support import make_customer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -113,9 +113,9 @@ def slow(seconds: float, then: Scripted | None = None) -> Scripted:
 
 def offline_responder(model_id: str, body: dict[str, Any]) -> Scripted:
     """Answer like a well-behaved model: the offline analyst's output for the record in the prompt."""
-    from notifications.analysts.bedrock import prompts
-    from notifications.analysts.offline import OfflineAnalyst
-    from notifications.analysts.schemas import CustomerProfile, PriorityAnalysis
+    from notifications.analysis.analysts.bedrock import prompts
+    from notifications.analysis.analysts.offline import OfflineAnalyst
+    from notifications.profiles.schemas import CustomerProfile, PriorityAnalysis
 
     name = body["toolConfig"]["toolChoice"]["tool"]["name"]
     text = body["messages"][0]["content"][0]["text"]

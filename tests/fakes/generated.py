@@ -14,8 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from notifications.analysts.schemas import CustomerProfile
-from notifications.selectors.profiles import HISTORY_CAP, OPT_IN_TYPES, UNSUBSCRIBE_TYPES
+from notifications.profiles.schemas import CustomerProfile
+from notifications.profiles.selectors import HISTORY_CAP, OPT_IN_TYPES, UNSUBSCRIBE_TYPES
 
 LONDON = ZoneInfo("Europe/London")
 

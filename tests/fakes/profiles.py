@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from notifications.analysts.schemas import (
+from notifications.profiles.schemas import (
     ActivitySnapshot,
     CustomerProfile,
     InteractionRecord,

@@ -85,7 +85,7 @@ def test_a_proxy_count_without_a_forwarded_header_refuses_to_start():
         "check",
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="notify.example.org",
-        AXES_IPWARE_PROXY_COUNT="1",
+        TRUSTED_PROXY_COUNT="1",
         AXES_IPWARE_META_PRECEDENCE_ORDER="REMOTE_ADDR",
     )
     assert result.returncode != 0 and "AXES_IPWARE_META_PRECEDENCE_ORDER" in result.stderr

@@ -1,4 +1,4 @@
-"""Workspace users shared by the view tests (the tests assert on these usernames and full names)."""
+"""Users shared by the notification tests (the tests assert on these usernames and full names)."""
 
 import pytest
 
@@ -18,4 +18,28 @@ def colleague(db):
 @pytest.fixture
 def agent_client(client, agent):
     client.force_login(agent)
+    return client
+
+
+# The control-room users (supervision and staff tests; their conftests make `agent` mean Agnes).
+@pytest.fixture
+def agnes(db):
+    return make_role_user("agnes", "Agents")
+
+
+@pytest.fixture
+def admin_user(db):
+    # A member of Admins, not a superuser: every right must come from the group.
+    return make_role_user("ada", "Admins", is_staff=True)
+
+
+@pytest.fixture
+def as_agent(client, agent):
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def as_admin(client, admin_user):
+    client.force_login(admin_user)
     return client

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .base import ChannelBackend, DeliveryReceipt, OutgoingMessage, PermanentDeliveryError, TransientDeliveryError
+from notifications.delivery.backends.base import (
+    ChannelBackend,
+    DeliveryReceipt,
+    OutgoingMessage,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 
 __all__ = [
     "ChannelBackend",
@@ -25,18 +31,18 @@ __all__ = [
 def get_backend(channel: str) -> ChannelBackend:
     """The configured backend for a channel (Phone has none: it becomes a call task)."""
     if channel == "Email":
-        from .email import EmailBackend
+        from notifications.delivery.backends.email import EmailBackend
 
         return EmailBackend()
     name = {"SMS": settings.SMS_BACKEND, "App Push": settings.PUSH_BACKEND}.get(channel)
     if name is None:
         raise PermanentDeliveryError(f"No delivery backend for the {channel} channel")
     if name == "sns":
-        from .sns import SnsBackend
+        from notifications.delivery.backends.sns import SnsBackend
 
         return SnsBackend()
     if name == "outbox":
-        from .outbox import OutboxBackend
+        from notifications.delivery.backends.outbox import OutboxBackend
 
         return OutboxBackend()
     raise PermanentDeliveryError(f"Unknown backend {name!r} for {channel} (use outbox or sns)")

@@ -8,7 +8,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
 
-from .base import DeliveryReceipt, OutgoingMessage, PermanentDeliveryError, TransientDeliveryError
+from notifications.delivery.backends.base import (
+    DeliveryReceipt,
+    OutgoingMessage,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 
 
 class EmailBackend:

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from .base import DeliveryReceipt, OutgoingMessage, TransientDeliveryError
+from notifications.delivery.backends.base import DeliveryReceipt, OutgoingMessage, TransientDeliveryError
 
 FOLDERS = {"SMS": "sms", "App Push": "push"}
 

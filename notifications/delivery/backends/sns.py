@@ -14,7 +14,12 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ReadTimeoutError
 from django.conf import settings
 
-from .base import DeliveryReceipt, OutgoingMessage, PermanentDeliveryError, TransientDeliveryError
+from notifications.delivery.backends.base import (
+    DeliveryReceipt,
+    OutgoingMessage,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 
 # Error codes SNS returns for things a retry will fix; everything else from a 4xx is permanent.
 TRANSIENT_CODES = frozenset(

@@ -1,0 +1,135 @@
+"""The boto3 `bedrock-runtime` client and one Converse call with usage accounting.
+
+Transient failures (throttling, 5xx, model timeouts, read/connect timeouts)
+become `AnalystUnavailable` for the job layer to retry with backoff; botocore
+itself retries only once (standard mode). A request the service rejects as
+invalid (400) is not transient: it becomes `RequestRejected`, which the analyst
+turns into a per-step offline fallback. Credentials and permission errors are
+left to propagate: they are configuration mistakes, and retrying cannot fix them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError, ReadTimeoutError
+from django.conf import settings
+
+from notifications.analysis.analysts.base import AnalystUnavailable
+from notifications.analysis.analysts.bedrock.pricing import base_model_id, cost_gbp
+from notifications.profiles.schemas import CallUsage
+
+TRANSIENT_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "ServiceUnavailableException",
+        "ModelTimeoutException",
+        "InternalServerException",
+        "ModelNotReadyException",
+        "ModelErrorException",
+        "TooManyRequestsException",
+    }
+)
+REJECTED_CODES = frozenset({"ValidationException", "ModelStreamErrorException"})
+# Models on which Bedrock supports prompt caching (base ids, after any region prefix is removed).
+CACHING_MODEL_PREFIXES = (
+    "anthropic.claude-3-7-sonnet",
+    "anthropic.claude-3-5-haiku",
+    "anthropic.claude-sonnet-4",
+    "anthropic.claude-opus-4",
+    "anthropic.claude-haiku-4",
+    "amazon.nova",
+)
+
+
+class RequestRejected(Exception):
+    """Bedrock refused this request (e.g. ValidationException): not worth retrying as is."""
+
+
+def supports_caching(model_id: str) -> bool:
+    return base_model_id(model_id).startswith(CACHING_MODEL_PREFIXES)
+
+
+def make_client(
+    *,
+    region: str | None = None,
+    endpoint_url: str | None = None,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    retries: dict[str, Any] | None = None,
+    **credentials: str,
+):
+    config = Config(
+        region_name=region or settings.AWS_REGION,
+        connect_timeout=connect_timeout if connect_timeout is not None else settings.BEDROCK_CONNECT_TIMEOUT,
+        read_timeout=read_timeout if read_timeout is not None else settings.BEDROCK_READ_TIMEOUT,
+        retries=retries or settings.BEDROCK_RETRIES,
+        # One pooled connection per call in flight: botocore's default of 10 would make the
+        # threads above ANALYST_CONCURRENCY=10 wait for a connection (and log "pool is full").
+        max_pool_connections=max(10, settings.ANALYST_CONCURRENCY),
+    )
+    endpoint = endpoint_url if endpoint_url is not None else settings.BEDROCK_ENDPOINT_URL
+    return boto3.client("bedrock-runtime", endpoint_url=endpoint or None, config=config, **credentials)
+
+
+@dataclass
+class Reply:
+    response: dict[str, Any]
+    usage: CallUsage
+
+    @property
+    def content(self) -> list[dict[str, Any]]:
+        return self.response.get("output", {}).get("message", {}).get("content", [])
+
+    def tool_use(self, name: str) -> dict[str, Any] | None:
+        for block in self.content:
+            if "toolUse" in block and block["toolUse"].get("name") == name:
+                return block["toolUse"]
+        return None
+
+
+def _usage(model_id: str, operation: str, started: float, outcome: str, usage: dict | None = None) -> CallUsage:
+    usage = usage or {}
+    tokens = {
+        "input_tokens": int(usage.get("inputTokens", 0)),
+        "output_tokens": int(usage.get("outputTokens", 0)),
+        "cache_read_tokens": int(usage.get("cacheReadInputTokens", 0)),
+        "cache_write_tokens": int(usage.get("cacheWriteInputTokens", 0)),
+    }
+    return CallUsage(
+        provider="bedrock",
+        model_id=model_id,
+        operation=operation,
+        latency_ms=int((time.perf_counter() - started) * 1000),
+        outcome=outcome,
+        cost_gbp=cost_gbp(model_id, **tokens),
+        **tokens,
+    )
+
+
+def converse(client, *, model_id: str, operation: str, record, **request: Any) -> Reply:
+    """One Converse call. `record(usage)` is called for every attempt's outcome, success or not."""
+    started = time.perf_counter()
+    try:
+        response = client.converse(modelId=model_id, **request)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if code in TRANSIENT_CODES or status == 429 or status >= 500:
+            outcome = "throttled" if code == "ThrottlingException" or status == 429 else "error"
+            record(_usage(model_id, operation, started, outcome))
+            raise AnalystUnavailable(f"Bedrock {operation}: {code or status}: {exc}") from exc
+        if code in REJECTED_CODES or status == 400:
+            record(_usage(model_id, operation, started, "error"))
+            raise RequestRejected(f"{code}: {exc}") from exc
+        raise
+    except (HTTPClientError, ConnectionError) as exc:  # read timeouts, dropped and refused connections
+        outcome = "timeout" if isinstance(exc, ReadTimeoutError) else "error"
+        record(_usage(model_id, operation, started, outcome))
+        raise AnalystUnavailable(f"Bedrock {operation}: {type(exc).__name__}: {exc}") from exc
+    usage = _usage(model_id, operation, started, "ok", response.get("usage"))
+    return Reply(response=response, usage=usage)

@@ -1,0 +1,58 @@
+"""Customer contact details: the datasets carry none, so the demo derives safe placeholders.
+
+Placeholder addresses can never reach a real person: `…@example.invalid`
+(RFC 2606 reserves .invalid), +44 7700 900xxx (the range Ofcom reserves for
+drama) and a push endpoint ARN in AWS account 000000000000, which does not exist.
+Real details are set on CustomerContact (admin or an import).
+"""
+
+from __future__ import annotations
+
+from customers.models import Customer, CustomerContact
+
+BAD_FLAG = {"Email": "email_bad", "SMS": "phone_bad", "App Push": "push_bad"}
+
+
+def placeholder_email(customer: Customer) -> str:
+    return f"{customer.customer_id.lower()}@example.invalid"
+
+
+def placeholder_phone(customer: Customer) -> str:
+    return f"+447700900{customer.pk % 1000:03d}"
+
+
+def placeholder_push_endpoint(customer: Customer) -> str:
+    # Account 000000000000 does not exist: SNS would refuse it, the outbox records it.
+    return f"arn:aws:sns:eu-west-2:000000000000:endpoint/DEMO/sne-demo/{customer.customer_id}"
+
+
+def contact_for(customer: Customer) -> CustomerContact:
+    contact, _ = CustomerContact.objects.get_or_create(
+        customer=customer,
+        defaults={
+            "email": placeholder_email(customer),
+            "phone": placeholder_phone(customer),
+            "push_endpoint_arn": placeholder_push_endpoint(customer),
+            "is_placeholder": True,
+        },
+    )
+    return contact
+
+
+def recipient(contact: CustomerContact, channel: str) -> str:
+    return {"Email": contact.email, "SMS": contact.phone, "App Push": contact.push_endpoint_arn}.get(channel, "")
+
+
+def is_bad(contact: CustomerContact, channel: str) -> bool:
+    flag = BAD_FLAG.get(channel)
+    return bool(flag and getattr(contact, flag))
+
+
+def mark_bad(contact: CustomerContact, channel: str, reason: str) -> None:
+    """After a bounce or a permanent refusal: no further attempts to this address."""
+    flag = BAD_FLAG.get(channel)
+    if flag is None:
+        return
+    CustomerContact.objects.filter(pk=contact.pk).update(**{flag: True, "bad_reason": reason[:300]})
+    setattr(contact, flag, True)
+    contact.bad_reason = reason[:300]

@@ -1,0 +1,384 @@
+"""Delivery: hand an approved notification to its channel exactly once, and only where allowed.
+
+Exactly once. `Delivery` is one row per notification (a OneToOne). `queue_delivery`
+locks the notification row and `get_or_create`s the delivery inside one
+transaction, so a double click, two tabs, a retried task or a redelivered
+message all find the same row. The task then *claims* the row (QUEUED → SENDING
+under SELECT … FOR UPDATE) before calling the provider: a second task run finds
+it SENDING/SENT/… and does nothing. Providers have no idempotency key for a
+publish, so a worker killed between the provider's answer and our commit leaves
+the row SENDING: we never guess and resend (at most once). The periodic sweep
+fails such a row after `DELIVERY_SENDING_STALE_AFTER` as "outcome unknown", so it
+shows on the card and in the admin and an agent decides, after checking the
+provider's log, whether to retry. Retries on transient errors put the row back
+to QUEUED first.
+
+Only where allowed. Right before sending, the rules are re-checked on fresh data:
+marketing consent (import + later Unsubscribe + our ledger), message kind, the
+contact policies from `check_send_allowed` (frequency cap, account status, cool
+down) and quiet hours, which *hold* the delivery until the window opens (the
+periodic `release_held` task re-queues it). A refusal names the rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.contact_rules.selectors import current_marketing_consent
+from notifications.contact_rules.services.policies import check_send_allowed
+from notifications.delivery import contacts
+from notifications.delivery.backends import DeliveryReceipt, PermanentDeliveryError, TransientDeliveryError, get_backend
+from notifications.delivery.compose import compose
+from notifications.profiles.selectors import load_profile
+from notifications.queue.lifecycle import record_lifecycle_event
+from notifications.queue.models import Delivery, Notification
+
+log = logging.getLogger(__name__)
+Status = Delivery.Status
+BAD_ADDRESS_CODES = frozenset(
+    {"recipient_refused", "550", "551", "553", "InvalidParameter", "EndpointDisabled", "OptedOut"}
+)
+STUCK_AFTER = dt.timedelta(minutes=10)  # a QUEUED row untouched this long lost its broker message
+
+
+class DeliveryActionError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class SendTimeVerdict:
+    refusals: list[str] = field(default_factory=list)
+    held_until: dt.datetime | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusals and self.held_until is None
+
+
+def send_time_check(n: Notification, *, now: dt.datetime | None = None) -> SendTimeVerdict:
+    """Every rule, on fresh data, at the moment of sending; each refusal names its rule."""
+    now = now or timezone.now()
+    verdict = SendTimeVerdict()
+    profile = load_profile(n.customer_id)  # read once for the consent and policy checks
+    if n.kind == "marketing":
+        consent = current_marketing_consent(n.customer_id, n.channel, profile=profile)
+        if not consent.marketing:
+            verdict.refusals.append(f"Consent: {consent.reason}. A marketing message needs marketing consent.")
+    policy = check_send_allowed(n, now=now, profile=profile)
+    for result in policy.failed:
+        if result.policy == "consent":
+            continue  # decided above with the ledger too (which can only be stricter or newer)
+        if result.effect == "block" or (result.effect == "marketing" and n.kind == "marketing"):
+            verdict.refusals.append(f"{result.policy.replace('_', ' ').capitalize()}: {result.reason}")
+    if policy.held_until and policy.held_until > now:
+        verdict.held_until = policy.held_until
+    return verdict
+
+
+def _publish(delivery_id: int) -> None:
+
+    try:
+        from notifications.delivery.tasks import deliver  # tasks.py imports this module
+
+        deliver.delay(delivery_id)
+    except Exception:  # the broker is down: the row stays QUEUED and the periodic sweep sends it later
+        log.exception("could not enqueue delivery %s; release_held will retry it", delivery_id)
+
+
+def _enqueue(delivery_id: int) -> None:
+    # After commit: the worker must see the row, and a rolled-back send must not go.
+    transaction.on_commit(lambda: _publish(delivery_id))
+
+
+def queue_delivery(notification: Notification, *, user=None, now: dt.datetime | None = None) -> Delivery:
+    """The one delivery for this notification (created on the first call, found on every other)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        n = Notification.objects.select_for_update().get(pk=notification.pk)
+        delivery, created = Delivery.objects.get_or_create(
+            notification=n,
+            defaults={
+                "channel": n.channel,
+                "status": Status.CALL_TASK if n.channel == "Phone" else Status.QUEUED,
+            },
+        )
+        if created:
+            record_lifecycle_event(n, "approved", source="agent", at=now, user=user, metadata={"version": n.version})
+            if n.channel != "Phone":  # a phone message is a call for the agent, never sent by us
+                _enqueue(delivery.pk)
+    return delivery
+
+
+def _claim(delivery_id: int, now: dt.datetime) -> tuple[Delivery | None, Notification | None, str]:
+    """Move QUEUED → SENDING under a row lock, after the send-time rules; returns the recipient."""
+    with transaction.atomic():
+        d = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if d is None or d.status not in Delivery.SENDABLE:
+            return None, None, ""  # already sent, sending, held, refused… : a redelivered task does nothing
+        n = Notification.objects.select_related("customer").get(pk=d.notification_id)
+        verdict = send_time_check(n, now=now)
+        if verdict.refusals:
+            d.status, d.permanent, d.last_error = Status.SUPPRESSED, True, " ".join(verdict.refusals)
+            d.save(update_fields=["status", "permanent", "last_error", "updated_at"])
+            record_lifecycle_event(
+                n, "suppressed", source="send_time_check", at=now, metadata={"reasons": verdict.refusals}
+            )
+            return None, None, ""
+        if verdict.held_until:
+            d.status, d.held_until = Status.HELD, verdict.held_until
+            d.save(update_fields=["status", "held_until", "updated_at"])
+            record_lifecycle_event(
+                n, "held", source="send_time_check", at=now, metadata={"until": verdict.held_until.isoformat()}
+            )
+            return None, None, ""
+        contact = contacts.contact_for(n.customer)
+        if contacts.is_bad(contact, n.channel):
+            _fail(d, n, f"The {n.channel} address is marked bad ({contact.bad_reason}); not sent.", now, permanent=True)
+            return None, None, ""
+        to = contacts.recipient(contact, n.channel)
+        if not to:
+            _fail(d, n, f"No {n.channel} address for this customer.", now, permanent=True)
+            return None, None, ""
+        d.status, d.attempts, d.recipient, d.held_until = Status.SENDING, d.attempts + 1, to, None
+        d.save(update_fields=["status", "attempts", "recipient", "held_until", "updated_at"])
+        return d, n, to
+
+
+def _fail(
+    d: Delivery,
+    n: Notification,
+    error: str,
+    now: dt.datetime,
+    *,
+    permanent: bool,
+    code: str = "",
+    source: str = "worker",
+) -> None:
+    d.status, d.permanent, d.last_error = Status.FAILED, permanent, error
+    d.save(update_fields=["status", "permanent", "last_error", "updated_at"])
+    record_lifecycle_event(
+        n, "failed", source=source, at=now, metadata={"error": error, "code": code, "permanent": permanent}
+    )
+
+
+def attempt_delivery(delivery_id: int, *, final_attempt: bool = False, now: dt.datetime | None = None) -> str:
+    """One attempt: claim, send outside any transaction, record the outcome. Returns the new status.
+
+    Raises TransientDeliveryError (row back to QUEUED) unless this is the final attempt.
+    """
+
+    fixed = now  # tests (and the quiet-hours release) pass the time; otherwise read the clock after the call
+    now = now or timezone.now()
+    d, n, to = _claim(delivery_id, now)
+    if d is None:
+        return Delivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first() or "missing"
+    try:
+        message = compose(n, to)
+        backend = get_backend(n.channel)
+        receipt = backend.send(message)  # no transaction or lock held over the network call
+    except TransientDeliveryError as exc:
+        if final_attempt:
+            _fail(
+                d,
+                n,
+                f"Gave up after {d.attempts} attempts: {exc.message}",
+                timezone.now(),
+                permanent=False,
+                code=exc.code,
+            )
+            return Status.FAILED
+        Delivery.objects.filter(pk=d.pk).update(status=Status.QUEUED, last_error=exc.message, updated_at=timezone.now())
+        raise
+    except PermanentDeliveryError as exc:
+        _fail(d, n, exc.message, timezone.now(), permanent=True, code=exc.code)
+        if exc.code in BAD_ADDRESS_CODES:
+            contacts.mark_bad(contacts.contact_for(n.customer), n.channel, exc.message)
+        return Status.FAILED
+    except Exception as exc:
+        # A bug or an unexpected library error: visible and retryable by an agent, never stuck in SENDING.
+        _fail(d, n, f"Unexpected error: {exc!r}", timezone.now(), permanent=False, code="unexpected")
+        raise
+    return _record_sent(d, n, receipt, confirms=backend.confirms_delivery, now=fixed)
+
+
+def _record_sent(
+    d: Delivery, n: Notification, receipt: DeliveryReceipt, *, confirms: bool, now: dt.datetime | None = None
+) -> str:
+    now = now or timezone.now()
+    # One transaction: the row, its trail and the history row say "sent" together or not at all.
+    with transaction.atomic():
+        d.provider, d.provider_message_id, d.sent_at, d.last_error = receipt.provider, receipt.message_id, now, ""
+        # A local outbox is the destination itself; a real provider confirms delivery later (webhook).
+        d.status = Status.DELIVERED if confirms else Status.SENT
+        d.delivered_at = now if confirms else None
+        d.save(
+            update_fields=[
+                "provider",
+                "provider_message_id",
+                "sent_at",
+                "last_error",
+                "status",
+                "delivered_at",
+                "updated_at",
+            ]
+        )
+        record_lifecycle_event(
+            n,
+            "sent",
+            source=receipt.provider,
+            at=now,
+            metadata={"provider_message_id": receipt.message_id},
+            update_history=not confirms,  # "delivered" follows and derives the history row
+        )
+        if confirms:
+            record_lifecycle_event(n, "delivered", source=receipt.provider, at=now)
+    return d.status
+
+
+def release_held(*, now: dt.datetime | None = None) -> int:
+    """The every-minute sweep: re-queue deliveries whose quiet hours are over (and any QUEUED row whose
+    message was lost), and fail the SENDING rows whose worker died (`fail_stale_sending`)."""
+    now = now or timezone.now()
+    fail_stale_sending(now=now)
+    due = list(Delivery.objects.filter(status=Status.HELD, held_until__lte=now).values_list("pk", flat=True))
+    released = Delivery.objects.filter(pk__in=due, status=Status.HELD).update(status=Status.QUEUED, updated_at=now)
+    stuck = list(
+        Delivery.objects.filter(status=Status.QUEUED, updated_at__lt=now - STUCK_AFTER).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        for pk in [*due, *stuck]:
+            _enqueue(pk)  # the task's claim makes a duplicate message harmless
+    return released
+
+
+def fail_stale_sending(*, now: dt.datetime | None = None) -> list[int]:
+    """SENDING rows older than DELIVERY_SENDING_STALE_AFTER become retryable failures; returns their ids.
+
+    The worker claimed the row and then stopped (killed, OOM, host lost) before recording what the
+    provider said. The message may or may not have gone, and providers take no idempotency key, so
+    this never sends: it makes the row visible as FAILED (not permanent) and leaves the decision to
+    an agent who can check the provider's log first.
+    """
+    now = now or timezone.now()
+    cutoff = now - settings.DELIVERY_SENDING_STALE_AFTER
+    swept: list[int] = []
+    candidates = Delivery.objects.filter(status=Status.SENDING, updated_at__lt=cutoff).values_list("pk", flat=True)
+    for pk in list(candidates):
+        with transaction.atomic():
+            # Re-read under the lock: the worker may have recorded its outcome since the query above.
+            d = (
+                Delivery.objects.select_for_update()
+                .select_related("notification")
+                .filter(pk=pk, status=Status.SENDING, updated_at__lt=cutoff)
+                .first()
+            )
+            if d is None:
+                continue
+            claimed = timezone.localtime(d.updated_at)
+            error = (
+                f"{Delivery.OUTCOME_UNKNOWN}: the worker stopped after handing this to the provider at "
+                f"{claimed:%d %b %Y %H:%M} ({d.get_channel_display()} to {d.recipient or 'unknown recipient'}, "
+                f"attempt {d.attempts}); check the provider log before retrying."
+            )
+            d.status, d.permanent, d.last_error = Status.FAILED, False, error
+            d.save(update_fields=["status", "permanent", "last_error", "updated_at"])
+            record_lifecycle_event(
+                d.notification,
+                "failed",
+                source="sweeper",
+                at=now,
+                metadata={
+                    "error": error,
+                    "permanent": False,
+                    "outcome_unknown": True,
+                    "claimed_at": claimed.isoformat(),
+                    "attempts": d.attempts,
+                },
+            )
+            swept.append(d.pk)
+    if swept:
+        log.warning("marked %d delivery(ies) stuck in sending as failed (outcome unknown): %s", len(swept), swept)
+    return swept
+
+
+def retry_delivery(delivery: Delivery, *, user, now: dt.datetime | None = None) -> Delivery:
+    """An agent retries a failed send; a permanent failure (bad address, refused) is never retried."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        d = Delivery.objects.select_for_update().select_related("notification").get(pk=delivery.pk)
+        if d.status != Status.FAILED:
+            raise DeliveryActionError(
+                f"Only a failed send can be retried; this one is {d.get_status_display().lower()}."
+            )
+        if d.permanent:
+            raise DeliveryActionError(f"This failure is permanent and will not be retried: {d.last_error}")
+        d.status = Status.QUEUED
+        d.save(update_fields=["status", "updated_at"])
+        record_lifecycle_event(
+            d.notification, "approved", source="agent_retry", at=now, user=user, metadata={"retry": True}
+        )
+        _enqueue(d.pk)
+    return d
+
+
+def mark_delivered(d: Delivery) -> Delivery:
+    """The provider confirms delivery (webhook)."""
+    now = timezone.now()
+    if d.status in (Status.SENT, Status.SENDING, Status.FAILED):
+        d.status, d.delivered_at = Status.DELIVERED, now
+        d.save(update_fields=["status", "delivered_at", "updated_at"])
+        record_lifecycle_event(d.notification, "delivered", source="provider_webhook", at=now)
+    return d
+
+
+def mark_bounced(d: Delivery, *, reason: str) -> Delivery:
+    """A permanent bounce (a soft one arrives as a failure): the delivery is final and the address is
+    marked bad, so retries stop."""
+    now = timezone.now()
+    d.status, d.permanent, d.last_error = Status.BOUNCED, True, reason or "Bounced"
+    d.save(update_fields=["status", "permanent", "last_error", "updated_at"])
+    n = d.notification
+    contacts.mark_bad(contacts.contact_for(n.customer), d.channel, f"bounced {now:%Y-%m-%d}: {reason}")
+    record_lifecycle_event(
+        n, "bounced", source="provider_webhook", at=now, metadata={"reason": reason, "permanent": True}
+    )
+    return d
+
+
+def mark_failed(d: Delivery, *, reason: str) -> Delivery:
+    """The provider reports a failure after accepting the message: a retryable failure."""
+    reason = reason or "The provider reported a failure"
+    _fail(d, d.notification, reason, timezone.now(), permanent=False, source="provider_webhook")
+    return d
+
+
+def record_call_outcome(d: Delivery, *, outcome: str, note: str, user, now: dt.datetime | None = None) -> Delivery:
+    """Phone: the agent made the call and says how it went."""
+    now = now or timezone.now()
+    if outcome not in Delivery.CallOutcome.values:
+        raise DeliveryActionError("Choose an outcome: reached, voicemail, no answer or refused.")
+    with transaction.atomic():
+        d = Delivery.objects.select_for_update().select_related("notification").get(pk=d.pk)
+        if d.status != Status.CALL_TASK:
+            raise DeliveryActionError("This call has already been recorded.")
+        reached = outcome in (Delivery.CallOutcome.REACHED, Delivery.CallOutcome.VOICEMAIL)
+        d.status = Status.CALLED
+        d.call_outcome, d.call_note, d.called_by, d.sent_at = outcome, note.strip(), user, now
+        d.delivered_at = now if reached else None
+        d.save(
+            update_fields=["status", "call_outcome", "call_note", "called_by", "sent_at", "delivered_at", "updated_at"]
+        )
+        record_lifecycle_event(
+            d.notification, "called", source="agent", at=now, user=user, metadata={"outcome": outcome, "note": note}
+        )
+        if reached:
+            record_lifecycle_event(d.notification, "delivered", source="agent", at=now, user=user)
+    return d

@@ -1,0 +1,29 @@
+"""Whether a draft needs a supervisor's approval before it is sent, and whether it has it."""
+
+from __future__ import annotations
+
+from notifications.queue.models import Approval, ApprovalPolicy
+
+
+def approval_needed(notification, policy: ApprovalPolicy | None = None) -> str:  # noqa: ANN001
+    """Why this draft needs approval ("" if it does not)."""
+    policy = policy or ApprovalPolicy.load()
+    reasons = []
+    if policy.high_priority and notification.priority == "High":
+        reasons.append("High priority")
+    if policy.marketing and notification.kind == "marketing":
+        reasons.append("marketing")
+    return " and ".join(reasons)
+
+
+def approval_missing(notification) -> str:  # noqa: ANN001
+    """The refusal for a send that lacks a required, current approval ("" when the send may go)."""
+    needed = approval_needed(notification)
+    if not needed:
+        return ""
+    approval = Approval.objects.filter(notification_id=notification.pk).only("version").first()
+    if approval is None:
+        return f"{needed.capitalize()} drafts need a supervisor's approval before sending."
+    if approval.version != notification.version:
+        return "The draft changed after it was approved: a supervisor must approve this version."
+    return ""

@@ -1,7 +1,0 @@
-from django.urls import path
-
-from notifications.views import results
-
-app_name = "results"
-
-urlpatterns = [path("", results.results_page, name="page")]

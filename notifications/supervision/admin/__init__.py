@@ -1,0 +1,8 @@
+"""The supervisors' control room in the Django admin.
+
+AI output is evidence, so it is read-only here; supervisors change what the
+workspace lets them change (approval, dismissal, claims, re-analysis) through
+admin actions that call the same services the workspace uses.
+"""
+
+from notifications.supervision.admin import control_room, customers, delivery, jobs, policies, queue  # noqa: F401 - registers the model admins

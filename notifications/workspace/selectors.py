@@ -1,0 +1,60 @@
+"""The header figures: three indexed queries, refreshed after every action and every 30 s."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from notifications.analysis.models import AnalysisJob
+from notifications.jobs.selectors import latest_job
+from notifications.queue.models import PRIORITY_RANK, Notification
+from notifications.queue.selectors.queue import waiting_q
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    waiting: int
+    high: int
+    medium: int
+    low: int
+    average_risk: float | None
+    sent_today: int
+    my_sent_today: int
+    last_job: AnalysisJob | None
+
+
+def start_of_today(now: dt.datetime) -> dt.datetime:
+    """Midnight in the project's time zone (UK): "today" as an agent means it."""
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def queue_stats(user, now: dt.datetime | None = None) -> QueueStats:
+    now = now or timezone.now()
+    # Grouped by priority_rank: the `queue_order` index (status, priority_rank, risk_score, …) covers it.
+    names = {rank: priority.value for priority, rank in PRIORITY_RANK.items()}
+    by_priority = {
+        names.get(row["priority_rank"], ""): row
+        for row in Notification.objects.filter(waiting_q())
+        .order_by()
+        .values("priority_rank")
+        .annotate(n=Count("id"), risk=Sum("risk_score"))
+    }
+    waiting = sum(row["n"] for row in by_priority.values())
+    risk_sum = sum(row["risk"] or 0 for row in by_priority.values())
+    sent = Notification.objects.filter(status=Notification.Status.SENT, sent_at__gte=start_of_today(now)).aggregate(
+        total=Count("id"), mine=Count("id", filter=Q(sent_by=user))
+    )
+    return QueueStats(
+        waiting=waiting,
+        high=by_priority.get("High", {}).get("n", 0),
+        medium=by_priority.get("Medium", {}).get("n", 0),
+        low=by_priority.get("Low", {}).get("n", 0),
+        average_risk=round(risk_sum / waiting, 1) if waiting else None,
+        sent_today=sent["total"],
+        my_sent_today=sent["mine"],
+        last_job=latest_job(),
+    )

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from notifications.workspace.views import cards, drafts, jobs, queue, stats
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", queue.queue_page, name="queue"),
+    path("stats/", stats.stats, name="stats"),
+    path("jobs/run/", jobs.run_analysis, name="run_analysis"),
+    path("jobs/<int:pk>/progress/", jobs.job_progress, name="job_progress"),
+    path("cards/<int:pk>/", cards.card_page, name="card"),
+    path("cards/<int:pk>/sections/<slug:name>/", cards.section, name="section"),
+    path("cards/<int:pk>/claim/", cards.claim, name="claim"),
+    path("cards/<int:pk>/release/", cards.release, name="release"),
+    path("cards/<int:pk>/dismiss/", cards.dismiss, name="dismiss"),
+    path("cards/<int:pk>/snooze/", cards.snooze, name="snooze"),
+    path("cards/<int:pk>/draft/", drafts.autosave, name="draft"),
+    path("cards/<int:pk>/revert/", drafts.revert, name="revert"),
+    path("cards/<int:pk>/send/confirm/", drafts.send_confirm, name="send_confirm"),
+    path("cards/<int:pk>/send/", drafts.send, name="send"),
+]

@@ -1,0 +1,40 @@
+"""Agent actions on a delivery: retry a failed send, record a phone call's outcome (thin: services decide)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_POST
+
+from notifications.delivery.services.delivery import DeliveryActionError, record_call_outcome, retry_delivery
+from notifications.queue.models import Delivery
+from notifications.workspace.views.common import card_response, workspace_view
+
+
+@require_POST
+@workspace_view()
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+
+    delivery = get_object_or_404(Delivery, notification_id=pk)
+    try:
+        retry_delivery(delivery, user=request.user)
+    except DeliveryActionError as exc:
+        return card_response(request, pk, error=exc.message, status=409, changed=False)
+    return card_response(request, pk, message="Sending again: the status below updates when it has gone.")
+
+
+@require_POST
+@workspace_view()
+def call_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+
+    delivery = get_object_or_404(Delivery, notification_id=pk)
+    try:
+        record_call_outcome(
+            delivery,
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", "")[:2000],
+            user=request.user,
+        )
+    except DeliveryActionError as exc:
+        return card_response(request, pk, error=exc.message, status=422, changed=False)
+    return card_response(request, pk, message="Call recorded.")
