@@ -14,6 +14,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 
 from notifications.analysis.analysts.base import AnalystUnavailable
+from notifications.jobs import leases
 from notifications.jobs.pipeline import process_chunk
 from notifications.jobs.services import fail_chunk, resume_active_jobs, should_resume_on_worker_start, start_job
 
@@ -68,6 +69,12 @@ def run_scheduled_analysis(provider: str | None = None, force: bool = False) -> 
     """The nightly run (django-celery-beat): returns the job id (an already-running job's, if any)."""
 
     return start_job(provider=provider, force=force).pk
+
+
+@shared_task(name="notifications.jobs.tasks.recover_lost_chunks")
+def recover_lost_chunks() -> int:
+    """Every minute (beat): re-queue chunks whose worker stopped renewing its lease."""
+    return leases.recover_lost_chunks()
 
 
 @worker_ready.connect

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
-from notifications.analysis.analysts.base import InvalidAnswer
+from notifications.analysis.analysts.base import CallJournal, InvalidAnswer
 from notifications.analysis.analysts.bedrock import prompts
 from notifications.analysis.analysts.bedrock.client import RequestRejected, converse, make_client, supports_caching
 from notifications.analysis.analysts.bedrock.tools import TOOLS, tool_config, tool_name
@@ -89,6 +89,10 @@ class BedrockAnalyst:
     def take_warnings(self) -> list[str]:
         warnings, self._local.warnings = self._bucket("warnings"), []
         return warnings
+
+    def use_journal(self, journal: CallJournal | None) -> None:
+        """Write this thread's calls on `journal` (the usage ledger) before making them; None: stop."""
+        self._local.journal = journal
 
     # --- the Analyst protocol ----------------------------------------------------------------
     def segment(self, profile: CustomerProfile) -> Segmentation:
@@ -165,11 +169,12 @@ class BedrockAnalyst:
         text = prompts.user_message(operation, profile, self.today, analysis)
         messages: list[dict[str, Any]] = [{"role": "user", "content": [{"text": text}]}]
         record = self._bucket("usage").append
+        journal = getattr(self._local, "journal", None)
         errors: list[str] = []
         for attempt in range(2):
             try:
                 reply = converse(
-                    self.client, model_id=self.model_id, operation=operation, record=record,
+                    self.client, model_id=self.model_id, operation=operation, record=record, journal=journal,
                     **self._request(operation, messages),
                 )  # fmt: skip
             except RequestRejected as exc:
@@ -177,6 +182,8 @@ class BedrockAnalyst:
             tool_use = reply.tool_use(tool_name(operation))
             result, errors = self._validate(tool_use, model, problems, fix)
             record(reply.usage if not errors else reply.usage.model_copy(update={"outcome": "invalid"}))
+            if errors and journal is not None and reply.entry is not None:
+                journal.mark_invalid(reply.entry)
             if not errors:
                 return result
             if attempt == 0:

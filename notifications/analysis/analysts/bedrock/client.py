@@ -16,10 +16,10 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError, ConnectionError, HTTPClientError, ReadTimeoutError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError, ReadTimeoutError
 from django.conf import settings
 
-from notifications.analysis.analysts.base import AnalystUnavailable
+from notifications.analysis.analysts.base import AnalystUnavailable, CallJournal
 from notifications.analysis.analysts.bedrock.pricing import base_model_id, cost_gbp
 from notifications.profiles.schemas import CallUsage
 
@@ -80,6 +80,7 @@ def make_client(
 class Reply:
     response: dict[str, Any]
     usage: CallUsage
+    entry: Any = None  # its line on the usage ledger, when the call was written ahead
 
     @property
     def content(self) -> list[dict[str, Any]]:
@@ -111,8 +112,24 @@ def _usage(model_id: str, operation: str, started: float, outcome: str, usage: d
     )
 
 
-def converse(client, *, model_id: str, operation: str, record, **request: Any) -> Reply:
-    """One Converse call. `record(usage)` is called for every attempt's outcome, success or not."""
+def converse(
+    client, *, model_id: str, operation: str, record, journal: CallJournal | None = None, **request: Any
+) -> Reply:
+    """One Converse call. `record(usage)` is called for every attempt's outcome, success or not.
+
+    With a `journal` (the usage ledger) the call is written down before its request leaves and
+    settled when it comes back; an answer the journal already holds is replayed, not paid again.
+    """
+    entry = journal.begin(operation, model_id, request) if journal is not None else None
+    if entry is not None and entry.answer is not None:
+        replayed = CallUsage(
+            provider="bedrock", model_id=model_id, operation=operation, outcome="replayed", ledger_id=entry.ledger_id
+        )
+        return Reply(response=entry.answer, usage=replayed, entry=entry)
+
+    def settled(usage: CallUsage, answer: dict[str, Any] | None = None) -> CallUsage:
+        return journal.settle(entry, usage, answer) if journal is not None else usage
+
     started = time.perf_counter()
     try:
         response = client.converse(modelId=model_id, **request)
@@ -121,15 +138,19 @@ def converse(client, *, model_id: str, operation: str, record, **request: Any) -
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         if code in TRANSIENT_CODES or status == 429 or status >= 500:
             outcome = "throttled" if code == "ThrottlingException" or status == 429 else "error"
-            record(_usage(model_id, operation, started, outcome))
+            record(settled(_usage(model_id, operation, started, outcome)))
             raise AnalystUnavailable(f"Bedrock {operation}: {code or status}: {exc}") from exc
+        record(settled(_usage(model_id, operation, started, "error")))
         if code in REJECTED_CODES or status == 400:
-            record(_usage(model_id, operation, started, "error"))
             raise RequestRejected(f"{code}: {exc}") from exc
         raise
     except (HTTPClientError, ConnectionError) as exc:  # read timeouts, dropped and refused connections
         outcome = "timeout" if isinstance(exc, ReadTimeoutError) else "error"
-        record(_usage(model_id, operation, started, outcome))
+        record(settled(_usage(model_id, operation, started, outcome)))
         raise AnalystUnavailable(f"Bedrock {operation}: {type(exc).__name__}: {exc}") from exc
-    usage = _usage(model_id, operation, started, "ok", response.get("usage"))
-    return Reply(response=response, usage=usage)
+    except BotoCoreError:  # no credentials, a bad endpoint: nothing was answered, nothing billed
+        record(settled(_usage(model_id, operation, started, "error")))
+        raise
+    answer = {key: response[key] for key in ("output", "stopReason", "usage") if key in response}
+    usage = settled(_usage(model_id, operation, started, "ok", response.get("usage")), answer)
+    return Reply(response=response, usage=usage, entry=entry)
