@@ -19,6 +19,8 @@ from customers.models import Customer
 from notifications.analysis.models import AnalysisChunk, AnalysisJob
 from notifications.analysis.selectors.provider import effective_provider
 from notifications.jobs.selectors import active_job
+from notifications.staff.models import AuditEvent
+from notifications.staff.services import record_staff_action
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +118,7 @@ def dispatch_job(job_id: int, chunk_ids: list[int] | None = None) -> int:
     return len(chunk_ids)
 
 
-def cancel_job(job: AnalysisJob) -> AnalysisJob:
+def cancel_job(job: AnalysisJob, *, by=None) -> AnalysisJob:  # noqa: ANN001 - the user cancelling, if any
     """Cancel a queued or running job (a stalled one too): chunks not running are dropped, counts stay.
 
     A chunk task checks the job's status before each batch and inside each
@@ -134,6 +136,9 @@ def cancel_job(job: AnalysisJob) -> AnalysisJob:
             AnalysisChunk.objects.filter(unattended, job_id=job.pk).exclude(
                 status__in=AnalysisChunk.FINISHED_STATUSES
             ).update(status=AnalysisChunk.Status.CANCELLED, lease_token="", finished_at=now)
+            if by is not None:
+                progress = {"processed": job.processed, "total": job.total, "cost_gbp": job.cost_gbp}
+                record_staff_action(by, AuditEvent.Action.JOB_CANCELLED, job, progress)
     job.refresh_from_db()
     return job
 

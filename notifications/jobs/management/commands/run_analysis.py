@@ -16,11 +16,11 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from notifications.analysis.models import AnalysisJob
-from notifications.jobs.selectors import job_summary
+from notifications.jobs.selectors import JobHealth, job_health, job_summary
 from notifications.jobs.services import cancel_job, start_job
 
 BAR_WIDTH = 30
-WORKER_HINT_AFTER = 10  # seconds queued before suggesting that no worker is running
+WORKER_HINT = "Start one with `scripts/prod_start.sh worker` (or `.venv/bin/celery -A notification_engine worker`)."
 
 
 class Command(BaseCommand):
@@ -54,23 +54,24 @@ class Command(BaseCommand):
             raise CommandError(job.error or "The job failed.")
 
     def _follow(self, job: AnalysisJob, options) -> AnalysisJob:
+        """Poll the job row; say so (on stderr, once per change) whenever the job is not simply running."""
         tty = sys.stdout.isatty() and not options["json"]
         started = time.monotonic()
-        hinted = False
+        said = ""
         while True:
             job.refresh_from_db()
+            health = job_health(job)
             if tty:
-                self.stdout.write("\r" + self._bar(job), ending="")
+                self.stdout.write("\r" + self._bar(job, health), ending="")
                 self.stdout.flush()
             if job.is_finished:
                 break
+            if health.message != said:
+                said = health.message
+                if said:
+                    hint = f" {WORKER_HINT}" if health.state == "waiting" else ""
+                    self.stderr.write(("\n" if tty else "") + f"Job {job.pk}: {said}.{hint}")
             waited = time.monotonic() - started
-            if not hinted and job.status == AnalysisJob.Status.QUEUED and waited > WORKER_HINT_AFTER:
-                hinted = True
-                self.stderr.write(
-                    "\nStill queued: is a worker running? Start one with "
-                    "`.venv/bin/celery -A notification_engine worker -P prefork -c 2`."
-                )
             if options["timeout"] and waited > options["timeout"]:
                 raise CommandError(f"Job {job.pk} still {job.status} after {options['timeout']:.0f}s.")
             time.sleep(0.5)
@@ -79,11 +80,12 @@ class Command(BaseCommand):
         return job
 
     @staticmethod
-    def _bar(job: AnalysisJob) -> str:
+    def _bar(job: AnalysisJob, health: JobHealth) -> str:
         filled = int(BAR_WIDTH * job.percent / 100)
+        state = job.status if health.state in ("running", "finished") else health.state
         return (
             f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {job.percent:3d}% "
-            f"{job.processed:,}/{job.total:,}  skipped {job.skipped:,}  fallbacks {job.fallbacks:,}  {job.status}"
+            f"{job.processed:,}/{job.total:,}  skipped {job.skipped:,}  fallbacks {job.fallbacks:,}  {state}"
         )
 
     @staticmethod
