@@ -154,6 +154,25 @@ def release(lease: Lease) -> None:
     )
 
 
+# A worker killed between fetching a chunk's message and starting it takes the message with it (the
+# embedded broker forgets it; Redis holds it for the visibility timeout). No lease marks such a chunk,
+# but a started job with pending chunks where nothing has happened for a whole lease has lost them:
+# the first few pending chunks are sent again (a worker fetches in order, at most a few at a time).
+STRANDED_BATCH = 4
+
+
+def _stranded(job_id: int, now: dt.datetime) -> list[int]:
+    chunks = AnalysisChunk.objects.filter(job_id=job_id)
+    quiet_since = now - lease_duration()
+    recent = Q(started_at__gte=quiet_since) | Q(finished_at__gte=quiet_since) | Q(lost_at__gte=quiet_since)
+    if chunks.filter(Q(status=AnalysisChunk.Status.RUNNING) | recent).exists():
+        return []
+    waiting = chunks.filter(status=AnalysisChunk.Status.PENDING, lease_expires_at__isnull=True).order_by("index")
+    ids = list(waiting.values_list("pk", flat=True)[:STRANDED_BATCH])
+    AnalysisChunk.objects.filter(pk__in=ids).update(lost_at=now, recoveries=F("recoveries") + 1)
+    return ids
+
+
 def recover_lost_chunks(*, now: dt.datetime | None = None) -> int:
     """Re-queue the unfinished chunks of active jobs whose lease lapsed; returns how many.
 
@@ -178,8 +197,12 @@ def recover_lost_chunks(*, now: dt.datetime | None = None) -> int:
         )
         if recovered:
             by_job.setdefault(job_id, []).append(pk)
+    for job_id in AnalysisJob.objects.filter(status=AnalysisJob.Status.RUNNING).values_list("pk", flat=True):
+        stranded = _stranded(job_id, now)
+        if stranded:
+            by_job.setdefault(job_id, []).extend(stranded)
     for job_id, chunk_ids in by_job.items():
-        log.warning("job %s: re-queueing %s chunk(s) whose worker stopped renewing its lease", job_id, len(chunk_ids))
+        log.warning("job %s: re-queueing %s chunk(s) whose worker was lost", job_id, len(chunk_ids))
         dispatch_job(job_id, chunk_ids)
     ledger.mark_stale_lost(now=now)
     return sum(len(ids) for ids in by_job.values())

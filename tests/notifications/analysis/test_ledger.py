@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from celery.canvas import group
+from django.db import connections
 from django.utils import timezone
 
 from customers.models import Customer
@@ -28,7 +29,11 @@ from tests.fakes.bedrock_server import FakeBedrock
 from tests.notifications.jobs.test_worker_support import make_customer, run_inline
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
-OPERATIONS = {"record_segmentation": "segment", "record_priority_analysis": "prioritise", "record_draft_message": "draft"}
+OPERATIONS = {
+    "record_segmentation": "segment",
+    "record_priority_analysis": "prioritise",
+    "record_draft_message": "draft",
+}
 
 
 @pytest.fixture
@@ -150,7 +155,14 @@ def test_a_call_in_flight_is_on_the_ledger_and_counts_against_the_budget(bedrock
     job = start_job(provider="bedrock")
     chunk = job.chunks.get()
     bedrock.hold()
-    worker = threading.Thread(target=process_chunk, args=(chunk.pk,))
+
+    def work() -> None:
+        try:
+            process_chunk(chunk.pk)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    worker = threading.Thread(target=work)
     worker.start()
     try:
         deadline = time.monotonic() + 20
