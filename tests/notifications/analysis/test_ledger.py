@@ -8,6 +8,7 @@ The multi-process version (a pool child SIGKILLed mid-chunk) is in tests/notific
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections import Counter
@@ -183,3 +184,26 @@ def test_a_call_in_flight_is_on_the_ledger_and_counts_against_the_budget(bedrock
     assert (call.outcome, call.estimated) == ("ok", False)
     assert call.input_tokens == bedrock.requests[0].usage["inputTokens"]
     assert bedrock_spend_this_month() == call.cost_gbp == billed_gbp(bedrock.requests[0].usage)
+
+
+@pytest.mark.django_db
+def test_calls_left_in_flight_past_any_answer_are_charged_as_lost_by_the_recovery_sweep():
+    from notifications.analysis.models import AnalysisJob
+    from notifications.jobs.tasks import recover_lost_chunks
+
+    job = AnalysisJob.objects.create(provider="bedrock", status="cancelled")  # nobody will claim its chunks again
+    customer = make_customer()
+    stale, fresh = (
+        AICall.objects.create(job=job, customer=customer, provider="bedrock", operation=op, outcome="pending",
+                              estimated=True, input_tokens=900, output_tokens=1200, cost_gbp=Decimal("0.001363"))
+        for op in ("segment", "prioritise")
+    )  # fmt: skip
+    AICall.objects.filter(pk=stale.pk).update(created_at=timezone.now() - dt.timedelta(minutes=10))
+
+    recover_lost_chunks()
+
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    job.refresh_from_db()
+    assert (stale.outcome, fresh.outcome) == ("lost", "pending")  # the other may still be answered
+    assert (job.cost_gbp, job.input_tokens, job.output_tokens) == (Decimal("0.001363"), 900, 1200)

@@ -194,3 +194,35 @@ def test_the_heartbeat_renews_the_lease_and_notices_a_takeover(settings, sent):
         AnalysisChunk.objects.filter(pk=chunk.pk).update(lease_token="recovered by someone else")
         time.sleep(0.6)
         assert lease.lost
+
+
+def test_a_started_job_quiet_for_a_whole_lease_has_its_first_pending_chunks_sent_again(sent, settings):
+    """A worker killed between fetching a chunk's message and starting it takes the message along."""
+    settings.ANALYSIS_LEASE_SECONDS = 180
+    [make_customer(value_seeker=False) for _ in range(28)]
+    job = start_job(provider="offline")
+    chunks = list(job.chunks.order_by("index"))  # 7 chunks of 4
+    long_ago = timezone.now() - dt.timedelta(minutes=5)
+    AnalysisChunk.objects.filter(pk=chunks[0].pk).update(
+        status="done", committed=4, started_at=long_ago, finished_at=long_ago
+    )
+    AnalysisJob.objects.filter(pk=job.pk).update(status="running")
+    sent.clear()
+
+    assert recover_lost_chunks() == 4
+
+    assert sent == [(job.pk, c.pk) for c in chunks[1:5]]  # the first four waiting, in order
+    assert list(job.chunks.order_by("index").values_list("recoveries", flat=True)) == [0, 1, 1, 1, 1, 0, 0]
+    sent.clear()
+    assert recover_lost_chunks() == 0  # not again until another quiet lease has passed
+
+
+def test_a_job_with_a_worker_on_it_or_recently_active_is_left_alone(sent):
+    [make_customer(value_seeker=False) for _ in range(8)]
+    job = start_job(provider="offline")
+    first, second = job.chunks.order_by("index")
+    AnalysisJob.objects.filter(pk=job.pk).update(status="running")
+    AnalysisChunk.objects.filter(pk=first.pk).update(status="done", finished_at=timezone.now())  # a minute ago, say
+    sent.clear()
+
+    assert recover_lost_chunks() == 0 and sent == []
