@@ -67,7 +67,8 @@ def make_client(
         region_name=region or settings.AWS_REGION,
         connect_timeout=connect_timeout if connect_timeout is not None else settings.BEDROCK_CONNECT_TIMEOUT,
         read_timeout=read_timeout if read_timeout is not None else settings.BEDROCK_READ_TIMEOUT,
-        retries=retries or settings.BEDROCK_RETRIES,
+        # A copy: botocore rewrites the dict in place (max_attempts → total_max_attempts).
+        retries=dict(retries or settings.BEDROCK_RETRIES),
         # One pooled connection per call in flight: botocore's default of 10 would make the
         # threads above ANALYST_CONCURRENCY=10 wait for a connection (and log "pool is full").
         max_pool_connections=max(10, settings.ANALYST_CONCURRENCY),
