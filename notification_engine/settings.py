@@ -164,7 +164,7 @@ USE_TZ = True
 
 # --- static files ---------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")  # where `collectstatic` writes
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -236,6 +236,20 @@ BEDROCK_MAX_TPM = env.int("BEDROCK_MAX_TPM", default=0)  # tokens per minute; 0 
 # Re-dispatch unfinished chunks when a worker starts; unset = on unless the broker is Redis
 # (the embedded transport cannot redeliver a message whose worker was SIGKILLed).
 ANALYSIS_RESUME_ON_WORKER_START = env.bool("ANALYSIS_RESUME_ON_WORKER_START", default=None)
+# Chunk leases (notifications/jobs/leases.py): a running chunk's worker renews its lease every quarter
+# of this; a chunk whose lease lapsed lost its worker and is re-queued by the recovery task, which beat
+# runs every ANALYSIS_RECOVERY_INTERVAL_SECONDS. A killed worker's chunks resume within the sum of
+# the two, whatever the broker's visibility timeout.
+ANALYSIS_LEASE_SECONDS = env.int("ANALYSIS_LEASE_SECONDS", default=180)
+ANALYSIS_RECOVERY_INTERVAL_SECONDS = env.float("ANALYSIS_RECOVERY_INTERVAL_SECONDS", default=60)
+# Written into django-celery-beat's table each time beat starts, so the environment stays in charge.
+CELERY_BEAT_SCHEDULE = {
+    "Recover analysis chunks from lost workers": {
+        "task": "notifications.jobs.tasks.recover_lost_chunks",
+        "schedule": ANALYSIS_RECOVERY_INTERVAL_SECONDS,
+        "options": {"expires": ANALYSIS_RECOVERY_INTERVAL_SECONDS},  # a backlog of sweeps collapses to one
+    },
+}
 
 # --- analysts -------------------------------------------------------------------
 AI_PROVIDER = env("AI_PROVIDER", default="offline")  # offline | bedrock

@@ -28,9 +28,19 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# Static files: gunicorn serves them itself through WhiteNoise, from STATIC_ROOT as filled by
+# `manage.py collectstatic` (scripts/prod_start.sh release). Hashed names (the manifest) let browsers
+# cache them for a year; a page rendered before collectstatic has run fails loudly ("Missing
+# staticfiles manifest entry") instead of serving unstyled pages with 404s.
 WHITENOISE_USE_FINDERS = False
 # Only real addresses (imported from Customer Contacts.csv or set in the admin) are sent to.
 ALLOW_PLACEHOLDER_CONTACTS = env.bool("ALLOW_PLACEHOLDER_CONTACTS", default=False)
+
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # Login lockouts behind a proxy (TRUSTED_PROXY_COUNT, AXES_IPWARE_META_PRECEDENCE_ORDER, read from
 # the environment in settings.py): a proxy count with no forwarded header to read would key every

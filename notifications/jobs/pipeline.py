@@ -1,6 +1,8 @@
 """Processing one chunk of an analysis job: the work inside a Celery task.
 
-Per batch of customers (ANALYSIS_COMMIT_EVERY):
+A delivery first claims the chunk's lease (leases.py) and keeps it alive while it works;
+a duplicate delivery of a held chunk does nothing. Then, per batch of customers
+(ANALYSIS_COMMIT_EVERY):
 1. load the profiles in bulk and hash them;
 2. skip customers unchanged since their last analysis (same hash, same
    provider, not a fallback) unless the job is forced;
@@ -10,10 +12,13 @@ Per batch of customers (ANALYSIS_COMMIT_EVERY):
    policies let us contact (concurrently, rate-limited, for Bedrock); a
    customer the holdout places in the control group gets no draft;
 5. store each CustomerAnalysis as soon as it exists (unique per job and
-   customer, so a redelivered chunk never pays for a customer twice);
-6. commit: decisions (with the holdout arm), queue items and the job's counters, in one
-   transaction guarded by the chunk's `committed` offset, so each customer is
-   counted exactly once however many times the chunk is delivered.
+   customer, so a redelivered chunk never analyses a customer twice); each
+   paid call is on the usage ledger before it is made, and a redelivery
+   replays the answers that arrived (analysis/services/ledger.py);
+6. commit: decisions (with the holdout arm), queue items and the job's counters,
+   in one transaction guarded by the chunk's `committed` offset and the lease
+   token, so each customer is counted exactly once however many times the
+   chunk is delivered.
 
 A refused configuration (AnalystMisconfigured: a retired model id, no model
 access, bad credentials) stops the whole job at once, failed, with its sentence.
@@ -43,7 +48,8 @@ from notifications.analysis.analysts.base import AnalystMisconfigured, AnalystUn
 from notifications.analysis.analysts.offline.rules import RULES_VERSION
 from notifications.analysis.models import AICall, AnalysisChunk, AnalysisJob, ContactDecision, CustomerAnalysis
 from notifications.analysis.services import analyse as analysis
-from notifications.analysis.services import analyst_calls
+from notifications.analysis.services import analyst_calls, ledger
+from notifications.analysis.services.ledger import CustomerLedger
 from notifications.contact_rules.services.policies import (
     PolicyVerdict,
     active_policies,
@@ -52,6 +58,7 @@ from notifications.contact_rules.services.policies import (
 )
 from notifications.experiments.holdout import Arm, Holdout, hold_out_test, place
 from notifications.experiments.selectors import running_holdout
+from notifications.jobs import leases
 from notifications.jobs.services import fail_chunk, maybe_finalise, stop_job
 from notifications.profiles.schemas import CallUsage, CustomerAnalysisResult, CustomerProfile, Segment
 from notifications.profiles.selectors import load_profiles, profile_hash
@@ -76,6 +83,7 @@ class _Batch:
     skipped: dict[int, str] = field(default_factory=dict)  # pk -> segment of the analysis kept
     failed: set[int] = field(default_factory=set)
     lost_usage: list[tuple[int, CallUsage]] = field(default_factory=list)  # paid calls before a failure
+    ledgers: dict[int, CustomerLedger] = field(default_factory=dict)  # written ahead of each paid call
     verdicts: dict[int, PolicyVerdict] = field(default_factory=dict)
     policies: dict[str, object] = field(default_factory=dict)  # read once per batch
     now: dt.datetime = field(default_factory=timezone.now)  # the policies' clock for this batch
@@ -103,7 +111,23 @@ def process_chunk(chunk_id: int, *, final_attempt: bool = False) -> str:
 
         fail_chunk(chunk.pk, f"Gave up after {chunk.attempts} deliveries")
         return "gave up"
-    _start_chunk(chunk)
+    lease = leases.claim(chunk)
+    if lease is None:
+        return "held by another worker"  # a duplicate delivery: the holder finishes it, or recovery re-queues it
+    with lease:  # the heartbeat keeps it ours while we work
+        try:
+            outcome = _work(job, chunk, lease, final_attempt)
+        except Exception:
+            leases.release(lease)  # for the task's retry (or, if that never comes, recovery)
+            raise
+    if outcome == "done":
+        maybe_finalise(job.pk)
+    return outcome
+
+
+def _work(job: AnalysisJob, chunk: AnalysisChunk, lease: leases.Lease, final_attempt: bool) -> str:
+    # Calls still in flight for this chunk were an earlier holder's, who is gone: lost, and charged.
+    ledger.mark_lost(AICall.objects.filter(job_id=job.pk, customer_id__in=chunk.customer_pks))
     analyst = analyst_calls.resolve(job.provider)
     model_id = str(getattr(analyst, "model_id", "") or "")[:120]
     if model_id and not job.model_id:
@@ -113,9 +137,11 @@ def process_chunk(chunk_id: int, *, final_attempt: bool = False) -> str:
     # every ANALYSIS_COMMIT_EVERY customers, so progress moves and a retry redoes little.
     step = chunk.size if analyst_calls.is_offline(analyst) else settings.ANALYSIS_COMMIT_EVERY
     while True:
+        if lease.lost:
+            return "lease lost"  # another delivery took the chunk over: it carries on from `committed`
         chunk.refresh_from_db(fields=["committed", "status"])
         if chunk.committed >= chunk.size or chunk.status in AnalysisChunk.FINISHED_STATUSES:
-            break
+            return "done"
         status = AnalysisJob.objects.values_list("status", flat=True).get(pk=job.pk)
         if status not in AnalysisJob.ACTIVE_STATUSES:
             _drop_chunk(chunk)  # cancelled: the rest of this chunk is dropped, counts stay true
@@ -130,20 +156,7 @@ def process_chunk(chunk_id: int, *, final_attempt: bool = False) -> str:
             # fail the same way, so the whole job stops now with the one sentence that says what to change.
             stop_job(job.pk, str(exc))
             return "stopped: configuration error"
-        _commit(job.pk, chunk.pk, start, batch)
-
-    maybe_finalise(job.pk)
-    return "done"
-
-
-def _start_chunk(chunk: AnalysisChunk) -> None:
-    now = timezone.now()
-    AnalysisChunk.objects.filter(pk=chunk.pk).update(
-        status=AnalysisChunk.Status.RUNNING, attempts=F("attempts") + 1, started_at=now
-    )
-    AnalysisJob.objects.filter(pk=chunk.job_id, status=AnalysisJob.Status.QUEUED).update(
-        status=AnalysisJob.Status.RUNNING, started_at=now
-    )
+        _commit(job.pk, lease, start, batch)
 
 
 def _drop_chunk(chunk: AnalysisChunk) -> None:
@@ -201,6 +214,9 @@ def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -
     todo = [pk for pk in todo if pk not in done]  # analysed by an earlier delivery: never ask (or pay) twice
     if not todo:
         return
+    if not analyst_calls.is_offline(analyst):  # replay answers that arrived; number new calls after old ones
+        earlier = ledger.earlier_calls(job.pk, todo)
+        batch.ledgers = {pk: CustomerLedger(job.pk, pk, earlier.get(pk, ())) for pk in todo}
     # A transient failure (Bedrock) or the task's soft time limit stops the batch, but every success
     # is stored before it surfaces, so the retry only redoes the rest.
     interrupted: Exception | None = None
@@ -241,7 +257,8 @@ def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -
                 if pk not in results and future.done() and not future.cancelled() and future.exception() is None:
                     results[pk] = future.result()
     _store(job, batch, results)
-    _record_lost_usage(job, batch)
+    lost, batch.lost_usage = batch.lost_usage, []
+    ledger.record_calls(job.pk, lost)  # paid calls before a transient failure: real spend all the same
     if interrupted is not None:
         raise interrupted
 
@@ -259,7 +276,8 @@ def _analyse_one(batch: _Batch, pk: int, analyst, final_attempt: bool) -> Custom
     contactable = batch.verdicts[pk].may_draft
     hold_out = hold_out_test(batch.holdout, profile, marketing_allowed=batch.verdicts[pk].marketing_allowed)
     try:
-        return analysis.analyse_customer(profile, analyst, contactable=contactable, hold_out=hold_out)
+        with analyst_calls.journaling(analyst, batch.ledgers.get(pk)):
+            return analysis.analyse_customer(profile, analyst, contactable=contactable, hold_out=hold_out)
     except AnalystUnavailable as exc:
         batch.lost_usage.extend((pk, u) for u in getattr(exc, "usage", []) if u.provider != "offline")
         if not final_attempt:
@@ -273,17 +291,16 @@ def _store(job: AnalysisJob, batch: _Batch, results: dict[int, CustomerAnalysisR
     drafts: dict[int, dict] = {}
     for pk, result in results.items():
         values, drafts[pk] = _analysis_values(job, batch, pk, result)
-        paid = [u for u in result.usage if u.provider != "offline"]
-        if not paid:
+        # Calls written ahead are on the ledger already; others are recorded with the analysis, once.
+        unrecorded = [u for u in result.usage if u.provider != "offline" and u.ledger_id is None]
+        if not unrecorded:
             free.append(values)
             continue
-        # Paid calls: the analysis, its AICall rows and the job's cost move together, once.
         row = CustomerAnalysis(**{k: json.loads(v) if isinstance(v, RawJSON) else v for k, v in values.items()})
         try:
             with transaction.atomic():
                 row.save(force_insert=True)
-                AICall.objects.bulk_create(AICall(job_id=job.pk, customer_id=pk, **u.model_dump()) for u in paid)
-                _add_usage(job.pk, paid)
+                ledger.record_calls(job.pk, [(pk, u) for u in unrecorded])
         except IntegrityError:
             pass  # a concurrent delivery stored this customer first; its row (and cost) stands
     if free:
@@ -297,25 +314,6 @@ def _store(job: AnalysisJob, batch: _Batch, results: dict[int, CustomerAnalysisR
                 analysis_pk, customer_pk, v["segment"], v["is_fallback"], v["should_contact"], v["priority"],
                 v["risk_score"], v["urgency"], drafts[customer_pk], v["provider"], v["held_out"],
             )  # fmt: skip
-
-
-def _record_lost_usage(job: AnalysisJob, batch: _Batch) -> None:
-    """Paid calls made before a transient failure: real spend, recorded even though no result came of them."""
-    if not batch.lost_usage:
-        return
-    lost, batch.lost_usage = batch.lost_usage, []
-    with transaction.atomic():
-        AICall.objects.bulk_create(AICall(job_id=job.pk, customer_id=pk, **u.model_dump()) for pk, u in lost)
-        _add_usage(job.pk, [u for _, u in lost])
-
-
-def _add_usage(job_id: int, usage: list[CallUsage]) -> None:
-    AnalysisJob.objects.filter(pk=job_id).update(
-        input_tokens=F("input_tokens") + sum(u.input_tokens for u in usage),
-        output_tokens=F("output_tokens") + sum(u.output_tokens for u in usage),
-        cache_read_tokens=F("cache_read_tokens") + sum(u.cache_read_tokens for u in usage),
-        cost_gbp=F("cost_gbp") + sum((u.cost_gbp for u in usage), Decimal("0")),
-    )
 
 
 def _analysis_values(job: AnalysisJob, batch: _Batch, pk: int, result: CustomerAnalysisResult) -> tuple[dict, dict]:
@@ -364,10 +362,13 @@ def _analysis_values(job: AnalysisJob, batch: _Batch, pk: int, result: CustomerA
 # --- 6: the commit ------------------------------------------------------------------------------
 
 
-def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
+def _commit(job_id: int, lease: leases.Lease, start: int, batch: _Batch) -> bool:
     """Decisions, queue items and counters for one batch, exactly once; False if not applied."""
     with transaction.atomic():
-        chunk = AnalysisChunk.objects.select_for_update().get(pk=chunk_id)
+        chunk = AnalysisChunk.objects.select_for_update().get(pk=lease.chunk_id)
+        if chunk.lease_token != lease.token:
+            lease.lost = True  # recovered from us while we were silent: the new holder redoes this batch
+            return False
         if chunk.committed != start or chunk.status in AnalysisChunk.FINISHED_STATUSES:
             return False  # another delivery of this chunk committed the batch already
         job = AnalysisJob.objects.select_for_update().only("status", "segment_counts").get(pk=job_id)
@@ -438,11 +439,13 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
             drafts=F("drafts") + written,
             segment_counts=counts,
         )
+        ledger.forget_answers(job_id, list(analyses))  # stored now: never replayed
         chunk.committed = start + len(batch.pks)
-        fields = ["committed"]
+        chunk.lease_expires_at = timezone.now() + leases.lease_duration()
+        fields = ["committed", "lease_expires_at"]
         if chunk.committed >= chunk.size:
-            chunk.status, chunk.finished_at = AnalysisChunk.Status.DONE, timezone.now()
-            fields += ["status", "finished_at"]
+            chunk.status, chunk.finished_at, chunk.lease_token = AnalysisChunk.Status.DONE, timezone.now(), ""
+            fields += ["status", "finished_at", "lease_token"]
         chunk.save(update_fields=fields)
     return True
 

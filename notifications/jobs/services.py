@@ -12,13 +12,15 @@ import logging
 from celery import group
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from customers.models import Customer
 from notifications.analysis.models import AnalysisChunk, AnalysisJob
 from notifications.analysis.selectors.provider import effective_provider
 from notifications.jobs.selectors import active_job
+from notifications.staff.models import AuditEvent
+from notifications.staff.services import record_staff_action
 
 log = logging.getLogger(__name__)
 
@@ -92,19 +94,19 @@ def _customer_pks(customer_pks: list[int] | None) -> list[int]:
     return list(customers.values_list("pk", flat=True))
 
 
-def dispatch_job(job_id: int) -> int:
-    """Queue a task for every unfinished chunk as one flat group; returns how many were sent.
+def dispatch_job(job_id: int, chunk_ids: list[int] | None = None) -> int:
+    """Queue a task for every unfinished chunk (or these) as one flat group; returns how many were sent.
 
-    Also used to resume a job whose messages were lost (see `resume_active_jobs`):
-    a chunk that is already finished, or finished by an earlier delivery, is a no-op.
+    Also used to resume a job whose messages were lost (`resume_active_jobs`, lease recovery):
+    a chunk that is finished, or held by a live worker, is a no-op for the extra delivery.
     """
-
-    chunk_ids = list(
-        AnalysisChunk.objects.filter(job_id=job_id)
-        .exclude(status__in=AnalysisChunk.FINISHED_STATUSES)
-        .order_by("index")
-        .values_list("pk", flat=True)
-    )
+    if chunk_ids is None:
+        chunk_ids = list(
+            AnalysisChunk.objects.filter(job_id=job_id)
+            .exclude(status__in=AnalysisChunk.FINISHED_STATUSES)
+            .order_by("index")
+            .values_list("pk", flat=True)
+        )
     if not chunk_ids:
         return 0
     try:
@@ -120,12 +122,13 @@ def dispatch_job(job_id: int) -> int:
     return len(chunk_ids)
 
 
-def cancel_job(job: AnalysisJob) -> AnalysisJob:
-    """Cancel a queued or running job: chunks not started are dropped, counts stay as they are.
+def cancel_job(job: AnalysisJob, *, by=None) -> AnalysisJob:  # noqa: ANN001 - the user cancelling, if any
+    """Cancel a queued or running job (a stalled one too): chunks not running are dropped, counts stay.
 
     A chunk task checks the job's status before each batch and inside each
     commit, so at most the batch in flight finishes its analyst calls and is
-    then discarded without touching the counters or the queue.
+    then discarded without touching the counters or the queue. A chunk whose
+    worker was lost (its lease lapsed) has nobody to notice: it is closed here.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -133,9 +136,13 @@ def cancel_job(job: AnalysisJob) -> AnalysisJob:
             status=AnalysisJob.Status.CANCELLED, finished_at=now
         )
         if updated:
-            AnalysisChunk.objects.filter(job_id=job.pk, status=AnalysisChunk.Status.PENDING).update(
-                status=AnalysisChunk.Status.CANCELLED, finished_at=now
-            )
+            unattended = Q(status=AnalysisChunk.Status.PENDING) | Q(lease_expires_at__lt=now)
+            AnalysisChunk.objects.filter(unattended, job_id=job.pk).exclude(
+                status__in=AnalysisChunk.FINISHED_STATUSES
+            ).update(status=AnalysisChunk.Status.CANCELLED, lease_token="", finished_at=now)
+            if by is not None:
+                progress = {"processed": job.processed, "total": job.total, "cost_gbp": job.cost_gbp}
+                record_staff_action(by, AuditEvent.Action.JOB_CANCELLED, job, progress)
     job.refresh_from_db()
     return job
 

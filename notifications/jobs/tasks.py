@@ -7,13 +7,16 @@ committed offset and never counts, drafts or pays for a customer twice.
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 
 from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 
 from notifications.analysis.analysts.base import AnalystUnavailable
+from notifications.jobs import leases
 from notifications.jobs.pipeline import process_chunk
 from notifications.jobs.services import fail_chunk, resume_active_jobs, should_resume_on_worker_start, start_job
 
@@ -26,6 +29,23 @@ if settings.CELERY_BROKER_URL.startswith("sqla+"):
     from kombu.transport import sqlalchemy as _sqla_transport
 
     _sqla_transport.Transport.polling_interval = settings.EMBEDDED_BROKER_POLLING_INTERVAL
+
+    # Celery 5.7 acknowledges and rejects straight from the prefork pool's result-handler thread
+    # (Consumer.call_soon_ack) while the main thread polls, but the channel's SQLAlchemy session is
+    # not thread-safe: a reject racing a poll leaves it "prepared" and the worker stops for good
+    # ("Unrecoverable error"). Seen on every pool child lost mid-chunk: one session user at a time.
+    _session_lock = threading.RLock()
+
+    def _one_at_a_time(method):  # noqa: ANN001, ANN202
+        @functools.wraps(method)
+        def locked(self, *args, **kwargs):  # noqa: ANN001, ANN202
+            with _session_lock:
+                return method(self, *args, **kwargs)
+
+        return locked
+
+    for _name in ("_get_or_create", "_put", "_get", "_purge", "_size"):
+        setattr(_sqla_transport.Channel, _name, _one_at_a_time(getattr(_sqla_transport.Channel, _name)))
 
 
 @shared_task(
@@ -68,6 +88,12 @@ def run_scheduled_analysis(provider: str | None = None, force: bool = False) -> 
     """The nightly run (django-celery-beat): returns the job id (an already-running job's, if any)."""
 
     return start_job(provider=provider, force=force).pk
+
+
+@shared_task(name="notifications.jobs.tasks.recover_lost_chunks")
+def recover_lost_chunks() -> int:
+    """Every minute (beat): re-queue chunks whose worker stopped renewing its lease."""
+    return leases.recover_lost_chunks()
 
 
 @worker_ready.connect

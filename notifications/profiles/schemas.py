@@ -250,8 +250,9 @@ class CallUsage(Schema):
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     latency_ms: int = 0
-    outcome: str = "ok"  # ok | invalid | throttled | error | timeout
+    outcome: str = "ok"  # ok | invalid | throttled | error | timeout | replayed
     cost_gbp: Decimal = Decimal("0")
+    ledger_id: int | None = None  # already on the usage ledger (written ahead of the call): not to be added again
 
 
 class DraftIssue(Schema):

@@ -24,6 +24,7 @@ class AuditEvent(AppendOnlyModel):
         DISMISSED = "dismissed", "Dismissed"
         SNOOZED = "snoozed", "Snoozed"
         REANALYSIS = "reanalysis", "Re-analysis started"
+        JOB_CANCELLED = "job_cancelled", "Analysis run cancelled"
         CONSENT = "consent", "Consent changed"
         IMPORTED = "imported", "Data imported"
         POLICY_CHANGED = "policy_changed", "Contact policy changed"

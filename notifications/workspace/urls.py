@@ -9,6 +9,7 @@ urlpatterns = [
     path("stats/", stats.stats, name="stats"),
     path("jobs/run/", jobs.run_analysis, name="run_analysis"),
     path("jobs/<int:pk>/progress/", jobs.job_progress, name="job_progress"),
+    path("jobs/<int:pk>/cancel/", jobs.cancel_job, name="cancel_job"),
     path("cards/<int:pk>/", cards.card_page, name="card"),
     path("cards/<int:pk>/sections/<slug:name>/", cards.section, name="section"),
     path("cards/<int:pk>/claim/", cards.claim, name="claim"),

@@ -28,6 +28,8 @@ reads the customer record out of the prompt and answers with the offline
 analyst's (valid, grounded) output. `latency` (seconds) delays every answer; the
 server is threaded, so concurrent callers overlap. Every Converse request is
 recorded in `server.requests`, every control-plane one in `server.control_requests`.
+`hold()` keeps every request waiting, as a stalled model would, until `release()`;
+`held` counts the requests waiting. Each request keeps the usage billed for it once answered.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import itertools
 import json
 import math
 import re
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -103,6 +106,7 @@ class Request:
     model_id: str
     body: dict[str, Any]
     region: str = ""
+    usage: dict[str, int] | None = None  # what the answer billed (tokens), once it was sent
 
     @property
     def user_text(self) -> str:
@@ -260,6 +264,9 @@ class FakeBedrock(LocalFakeServer):
         self.clock = clock
         self.control_requests: list[str] = []
         self._cache: dict[tuple[str, str], float] = {}  # (model, prefix digest) -> expiry
+        self._open = threading.Event()
+        self._open.set()
+        self.held = 0
 
     # --- lifecycle ---------------------------------------------------------------------------
     def start(self) -> FakeBedrock:
@@ -284,6 +291,17 @@ class FakeBedrock(LocalFakeServer):
     @property
     def pending(self) -> int:
         return len(self._script)
+
+    def hold(self) -> None:
+        """From now on every request waits (counted in `held`) until `release()`."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
+    def stop(self) -> None:
+        self.release()  # no handler thread left waiting
+        super().stop()
 
     def _config(self, region: str, read_timeout: float, total_attempts: int, connect_timeout: float) -> Config:
         return Config(
@@ -334,13 +352,21 @@ class FakeBedrock(LocalFakeServer):
             body = json.loads(raw or b"{}")
         except json.JSONDecodeError:
             return self._send(handler, error(400, "ValidationException", "malformed JSON"))
+        request = Request(model_id=model_id, body=body, region=region)
         with self._lock:
-            self.requests.append(Request(model_id=model_id, body=body, region=region))
+            self.requests.append(request)
         refusal = self._refuse(model_id, region)
         if refusal is not None:
             return self._send(handler, refusal)
         with self._lock:
             scripted = self._script.popleft() if self._script else None
+            held = not self._open.is_set()
+            self.held += held
+        try:
+            self._open.wait()
+        finally:
+            with self._lock:
+                self.held -= held
         if scripted is None:
             scripted = self.responder(model_id, body)
         if isinstance(scripted.body, dict) and "usage" in scripted.body and scripted.body["usage"] is None:
@@ -349,6 +375,8 @@ class FakeBedrock(LocalFakeServer):
         delay = self.latency + scripted.delay
         if delay:
             time.sleep(delay)
+        if isinstance(scripted.body, dict) and scripted.status == 200:
+            request.usage = scripted.body.get("usage")  # billed: the model did the work, whoever reads it
         self._send(handler, scripted)
 
     # --- models ------------------------------------------------------------------------------------

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.utils import timezone
 
-from notifications.profiles.schemas import CustomerProfile, DraftMessage, PriorityAnalysis, Segmentation
+from notifications.profiles.schemas import CallUsage, CustomerProfile, DraftMessage, PriorityAnalysis, Segmentation
 
 
 class AnalystUnavailable(Exception):
@@ -58,3 +58,15 @@ class Analyst(Protocol):
     def prioritise(self, profile: CustomerProfile) -> PriorityAnalysis: ...
 
     def draft(self, profile: CustomerProfile, analysis: PriorityAnalysis) -> DraftMessage: ...
+
+
+class CallJournal(Protocol):
+    """Where paid calls are written down before they are made (the usage ledger), and settled after."""
+
+    def begin(self, operation: str, model_id: str, request: dict[str, Any]) -> Any:
+        """An entry for the call about to be made; its `answer` is set if one already arrived (replay it)."""
+        ...
+
+    def settle(self, entry: Any, usage: CallUsage, response: dict[str, Any] | None = None) -> CallUsage: ...
+
+    def mark_invalid(self, entry: Any) -> None: ...

@@ -95,6 +95,11 @@ class AnalysisChunk(models.Model):
     from there, and a commit only applies when `committed` still equals its
     starting offset, so counters move exactly once per customer even if two
     deliveries of one chunk run at the same time.
+
+    A delivery works the chunk only while it holds the lease (notifications/jobs/leases.py):
+    `lease_token` names the holder's claim, `worker` the process, and the holder's heartbeat
+    keeps `lease_expires_at` in the future. An unfinished chunk whose lease lapsed lost its
+    worker: recovery re-queues it and stamps `lost_at`.
     """
 
     class Status(models.TextChoices):
@@ -116,9 +121,17 @@ class AnalysisChunk(models.Model):
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Re-queued by recovery if nothing renews it by then."
+    )
+    worker = models.CharField(max_length=120, blank=True, help_text="host:pid of the last process to claim it.")
+    lost_at = models.DateTimeField(null=True, blank=True, help_text="Last taken back from a worker that was lost.")
+    recoveries = models.PositiveSmallIntegerField(default=0, help_text="Times taken back from a lost worker.")
 
     class Meta:
         ordering = ["job", "index"]
+        indexes = [models.Index(fields=["lease_expires_at"], name="chunk_lease_expiry")]
         constraints = [
             models.UniqueConstraint(fields=["job", "index"], name="chunk_index_unique"),
             models.CheckConstraint(condition=Q(committed__lte=F("size")), name="chunk_committed_within_size"),

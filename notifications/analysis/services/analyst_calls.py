@@ -1,12 +1,15 @@
 """The pipeline's side of the analyst contract (notifications.analysis.services.analyse).
 
 Kept apart so the pipeline reads as a pipeline: which analyst a provider
-means (the monthly budget may swap Bedrock for the offline rules), and the
-shared Bedrock rate limits around every call.
+means (the monthly budget may swap Bedrock for the offline rules), the
+shared Bedrock rate limits around every call, and the usage ledger each call
+is written on first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -71,3 +74,18 @@ def resolve(provider: str) -> Any:
 
 def is_offline(analyst: Any) -> bool:
     return getattr(analyst, "name", "") == "offline"
+
+
+@contextmanager
+def journaling(analyst: Any, journal: Any) -> Iterator[None]:
+    """This thread's paid calls go on `journal` (the usage ledger) first; a no-op for analysts that
+    do not write ahead (offline, the budget stand-in) or without a journal."""
+    use = getattr(analyst, "use_journal", None)
+    if use is None or journal is None:
+        yield
+        return
+    use(journal)
+    try:
+        yield
+    finally:
+        use(None)

@@ -30,7 +30,10 @@ class BudgetBannerMixin:
 
 class ChunkInline(NoWritesMixin, admin.TabularInline):
     model = AnalysisChunk
-    fields = ["index", "size", "committed", "status", "attempts", "error", "started_at", "finished_at"]
+    fields = [
+        "index", "size", "committed", "status", "attempts", "worker", "lease_expires_at", "recoveries", "lost_at",
+        "error", "started_at", "finished_at",
+    ]  # fmt: skip
     readonly_fields = fields
     extra = max_num = 0
     can_delete = False
@@ -119,7 +122,11 @@ class AnalysisJobAdmin(BudgetBannerMixin, SafeExportMixin, ReadOnlyAdmin):
     @admin.action(description="Cancel the selected queued or running jobs", permissions=["run_analysis"])
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[AnalysisJob]) -> None:
 
-        cancelled = [job.pk for job in queryset.filter(status__in=AnalysisJob.ACTIVE_STATUSES) if cancel_job(job)]
+        cancelled = [
+            job.pk
+            for job in queryset.filter(status__in=AnalysisJob.ACTIVE_STATUSES)
+            if cancel_job(job, by=request.user)
+        ]
         self.message_user(request, f"Cancelled {len(cancelled)} job(s).")
 
     def has_run_analysis_permission(self, request: HttpRequest) -> bool:
@@ -218,6 +225,7 @@ class AICallAdmin(BudgetBannerMixin, SafeExportMixin, ReadOnlyAdmin):
         "provider",
         "model_id",
         "operation",
+        "attempt",
         "input_tokens",
         "output_tokens",
         "cache_read_tokens",
@@ -225,10 +233,11 @@ class AICallAdmin(BudgetBannerMixin, SafeExportMixin, ReadOnlyAdmin):
         "latency_ms",
         "outcome",
         "cost_gbp",
+        "estimated",
         "job",
         "customer",
     ]
-    list_filter = ["provider", "model_id", "operation", "outcome"]
+    list_filter = ["provider", "model_id", "operation", "outcome", "estimated"]
     search_fields = ["=job__id", "customer__customer_id", "model_id"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
@@ -245,6 +254,7 @@ class AICallAdmin(BudgetBannerMixin, SafeExportMixin, ReadOnlyAdmin):
                 "operation",
                 "job",
                 "customer__customer_id",
+                "attempt",
                 "input_tokens",
                 "output_tokens",
                 "cache_read_tokens",
@@ -252,6 +262,7 @@ class AICallAdmin(BudgetBannerMixin, SafeExportMixin, ReadOnlyAdmin):
                 "latency_ms",
                 "outcome",
                 "cost_gbp",
+                "estimated",
             ),
         )
     ]
@@ -259,10 +270,10 @@ class AICallAdmin(BudgetBannerMixin, SafeExportMixin, ReadOnlyAdmin):
 
 @admin.register(AnalysisChunk)
 class AnalysisChunkAdmin(ReadOnlyAdmin):
-    list_display = ["job", "index", "size", "committed", "status", "attempts", "started_at", "finished_at"]
+    list_display = ["job", "index", "size", "committed", "status", "attempts", "recoveries", "worker", "finished_at"]
     list_filter = ["status"]
     search_fields = ["=job__id", "error"]
     ordering = ["-job_id", "index"]
     list_select_related = ["job"]
     raw_id_fields = ["job"]
-    exclude = ["customer_pks"]  # up to hundreds of ids: not worth a page
+    exclude = ["customer_pks", "lease_token"]  # up to hundreds of ids: not worth a page

@@ -9,6 +9,8 @@ from django.utils.safestring import mark_safe
 
 from notifications.common.sms import PUSH_MAX_CHARS, sms_size
 from notifications.delivery.send_rules import policy_label
+from notifications.jobs.selectors import JobHealth
+from notifications.jobs.selectors import job_health as read_job_health
 from notifications.queue.selectors.queue import CLAIM_TTL, QueueFilters, claim_active
 from notifications.queue.services.claims import display_name
 from notifications.workspace.forms import filters_querystring
@@ -110,3 +112,9 @@ _RISK_BARS = {score: _risk_bar_html(score) for score in range(0, 11)}
 def risk_bar(score: int | None) -> str:
     """Ten segments, `score` of them lit: fixed markup from an integer (no data reaches the HTML)."""
     return mark_safe(_RISK_BARS.get(int(score or 0), _RISK_BARS[0]))  # noqa: S308 - static markup only
+
+
+@register.simple_tag
+def job_health(job) -> JobHealth:
+    """Is the running job moving: waiting for a worker, stalled, recovering (the panel says so)."""
+    return read_job_health(job)

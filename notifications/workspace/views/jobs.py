@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
+from notifications.analysis.models import AnalysisJob
 from notifications.jobs.selectors import job_for_panel
+from notifications.jobs.services import cancel_job as cancel
 from notifications.jobs.services import start_job
 from notifications.workspace.views.common import QUEUE_CHANGED, workspace_view
 
@@ -38,4 +40,16 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
         response.status_code = HTMX_STOP_POLLING
         trigger_client_event(response, JOB_FINISHED, {"job": job.pk, "status": job.status})
         trigger_client_event(response, QUEUE_CHANGED)
+    return response
+
+
+@require_POST
+@workspace_view("queue.run_analysis")
+def cancel_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop a run (one stalled without a worker, too); what it analysed so far stays."""
+    job = cancel(get_object_or_404(AnalysisJob, pk=pk), by=request.user)
+    if not request.htmx:
+        return redirect("notifications:queue")
+    response = render(request, "notifications/_job.html", {"job": job, "just_finished": True})
+    trigger_client_event(response, QUEUE_CHANGED)
     return response

@@ -128,3 +128,11 @@ def test_unavailable_propagates_out_of_analyse_customer():
 
     with pytest.raises(AnalystUnavailable):
         analyse_customer(make_profile(), Down())
+
+
+def test_building_the_client_leaves_the_retry_settings_as_configured(settings):
+    from notifications.analysis.analysts.bedrock.client import make_client
+
+    settings.BEDROCK_RETRIES = {"mode": "standard", "max_attempts": 2}
+    make_client(aws_access_key_id="fake", aws_secret_access_key="fake")
+    assert settings.BEDROCK_RETRIES == {"mode": "standard", "max_attempts": 2}  # botocore rewrites what it is given

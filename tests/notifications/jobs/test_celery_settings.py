@@ -73,3 +73,20 @@ def test_the_nightly_schedule_exists_but_is_off(db):
     assert (task.crontab.minute, task.crontab.hour) == ("30", "2")
     assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
     assert "django_celery_beat" in settings.INSTALLED_APPS
+
+
+def test_beat_recovers_lost_chunks_every_minute_by_default():
+    entry = app.conf.beat_schedule["Recover analysis chunks from lost workers"]
+    assert entry["task"] in app.tasks and entry["task"].endswith(".recover_lost_chunks")
+    assert entry["schedule"] == settings.ANALYSIS_RECOVERY_INTERVAL_SECONDS == 60
+    assert entry["options"]["expires"] == 60  # a backlog of sweeps (beat outran the workers) collapses
+    # A killed worker's chunks resume within lease + one beat interval: minutes, not the visibility timeout.
+    assert settings.ANALYSIS_LEASE_SECONDS == 180
+    assert app.conf.visibility_timeout > settings.ANALYSIS_LEASE_SECONDS + settings.ANALYSIS_RECOVERY_INTERVAL_SECONDS
+
+
+def test_a_call_counts_as_in_flight_no_longer_than_botocore_can_wait_for_it():
+    from notifications.analysis.services.ledger import call_deadline
+
+    # 3 attempts (1 + BEDROCK_MAX_ATTEMPTS=2 retries), each 5 s to connect + 60 s to read, and a minute's margin.
+    assert call_deadline().total_seconds() == 3 * 65 + 60

@@ -200,11 +200,14 @@ if os.environ.get("TEST_WORKER") == "1" and os.environ.get("CELERY_BROKER_URL", 
 class WorkerProcess:
     """A real `celery worker` subprocess on the test database and a private queue."""
 
-    def __init__(self, env: dict[str, str], queue: str, log_dir: Path, concurrency: int = 2) -> None:
+    def __init__(
+        self, env: dict[str, str], queue: str, log_dir: Path, concurrency: int = 2, extra_args: tuple[str, ...] = ()
+    ) -> None:
         self.env = env
         self.queue = queue
         self.log_dir = log_dir
         self.concurrency = concurrency
+        self.extra_args = extra_args  # e.g. "-B": beat inside this worker
         self.proc: subprocess.Popen | None = None
         self.starts = 0
 
@@ -237,6 +240,7 @@ class WorkerProcess:
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                *self.extra_args,
             ],
             cwd=BASE_DIR,
             env=self.env,
@@ -274,6 +278,12 @@ class WorkerProcess:
         assert pids, "no pool child to kill"
         os.kill(pids[0], signal.SIGKILL)
         return pids[0]
+
+    def kill_main(self) -> None:
+        """SIGKILL the main process only: the kernel then kills its pool children (prctl PDEATHSIG)."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(10)
 
     def kill_all(self) -> None:
         """SIGKILL the main process and its pool children at once (a machine losing power)."""

@@ -31,7 +31,7 @@ from typing import Any
 from django.conf import settings
 from pydantic import BaseModel, ValidationError
 
-from notifications.analysis.analysts.base import InvalidAnswer, reference_date
+from notifications.analysis.analysts.base import CallJournal, InvalidAnswer, reference_date
 from notifications.analysis.analysts.bedrock import prompts
 from notifications.analysis.analysts.bedrock.catalogue import (
     FORCED_TOOL_OVERHEAD_TOKENS,
@@ -172,6 +172,10 @@ class BedrockAnalyst:
         """Whether this step for this customer goes to Bedrock (the rate limiter asks before taking a slot)."""
         return operation in self.operations and self.needs_bedrock(profile)
 
+    def use_journal(self, journal: CallJournal | None) -> None:
+        """Write this thread's calls on `journal` (the usage ledger) before making them; None: stop."""
+        self._local.journal = journal
+
     # --- the Analyst protocol ----------------------------------------------------------------
     def segment(self, profile: CustomerProfile) -> Segmentation:
         rules = self._offline_segment(profile)
@@ -274,12 +278,15 @@ class BedrockAnalyst:
         _, model, _ = TOOLS[operation]
         messages = self._messages(operation, profile, analysis)
         record = self._bucket("usage").append
+        journal = getattr(self._local, "journal", None)
         errors: list[str] = []
         for attempt in range(2):
-            reply = self._call(operation, messages, record)
+            reply = self._call(operation, messages, record, journal)
             tool_use = reply.tool_use(tool_name(operation))
             result, errors = self._validate(tool_use, model, problems, fix)
             record(reply.usage if not errors else reply.usage.model_copy(update={"outcome": "invalid"}))
+            if errors and journal is not None and reply.entry is not None:
+                journal.mark_invalid(reply.entry)
             if not errors:
                 return result
             if attempt == 0:
@@ -292,10 +299,16 @@ class BedrockAnalyst:
         text = prompts.user_message(operation, profile, self.today_for(profile), analysis)
         return [{"role": "user", "content": [{"text": text}]}]
 
-    def _call(self, operation: str, messages: list[dict[str, Any]], record: Callable[[CallUsage], None]):
+    def _call(
+        self,
+        operation: str,
+        messages: list[dict[str, Any]],
+        record: Callable[[CallUsage], None],
+        journal: CallJournal | None = None,
+    ):
         try:
             return converse(
-                self.client, model_id=self.models[operation], operation=operation, record=record,
+                self.client, model_id=self.models[operation], operation=operation, record=record, journal=journal,
                 setting=self.setting_names.get(operation, "BEDROCK_MODEL_ID"), **self._request(operation, messages),
             )  # fmt: skip
         except RequestRejected as exc:

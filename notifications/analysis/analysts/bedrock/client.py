@@ -18,10 +18,17 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError, ConnectionError, HTTPClientError, NoCredentialsError, ReadTimeoutError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError,
+    HTTPClientError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
 from django.conf import settings
 
-from notifications.analysis.analysts.base import AnalystUnavailable
+from notifications.analysis.analysts.base import AnalystUnavailable, CallJournal
 from notifications.analysis.analysts.bedrock.errors import is_configuration_error, misconfigured
 from notifications.analysis.analysts.bedrock.pricing import cost_gbp
 from notifications.profiles.schemas import CallUsage
@@ -56,7 +63,8 @@ def make_client(
         region_name=region or settings.AWS_REGION,
         connect_timeout=connect_timeout if connect_timeout is not None else settings.BEDROCK_CONNECT_TIMEOUT,
         read_timeout=read_timeout if read_timeout is not None else settings.BEDROCK_READ_TIMEOUT,
-        retries=retries or settings.BEDROCK_RETRIES,
+        # A copy: botocore rewrites the dict in place (max_attempts → total_max_attempts).
+        retries=dict(retries or settings.BEDROCK_RETRIES),
         # One pooled connection per call in flight: botocore's default of 10 would make the
         # threads above ANALYST_CONCURRENCY=10 wait for a connection (and log "pool is full").
         max_pool_connections=max(10, settings.ANALYST_CONCURRENCY),
@@ -81,6 +89,7 @@ def make_control_client(*, region: str | None = None, endpoint_url: str | None =
 class Reply:
     response: dict[str, Any]
     usage: CallUsage
+    entry: Any = None  # its line on the usage ledger, when the call was written ahead
 
     @property
     def content(self) -> list[dict[str, Any]]:
@@ -113,12 +122,31 @@ def _usage(model_id: str, operation: str, started: float, outcome: str, usage: d
 
 
 def converse(
-    client, *, model_id: str, operation: str, record, setting: str = "BEDROCK_MODEL_ID", **request: Any
+    client,
+    *,
+    model_id: str,
+    operation: str,
+    record,
+    setting: str = "BEDROCK_MODEL_ID",
+    journal: CallJournal | None = None,
+    **request: Any,
 ) -> Reply:
     """One Converse call. `record(usage)` is called for every attempt's outcome, success or not.
 
     `setting` names where `model_id` came from, for the sentence a configuration error carries.
+    With a `journal` (the usage ledger) the call is written down before its request leaves and
+    settled when it comes back; an answer the journal already holds is replayed, not paid again.
     """
+    entry = journal.begin(operation, model_id, request) if journal is not None else None
+    if entry is not None and entry.answer is not None:
+        replayed = CallUsage(
+            provider="bedrock", model_id=model_id, operation=operation, outcome="replayed", ledger_id=entry.ledger_id
+        )
+        return Reply(response=entry.answer, usage=replayed, entry=entry)
+
+    def settled(usage: CallUsage, answer: dict[str, Any] | None = None) -> CallUsage:
+        return journal.settle(entry, usage, answer) if journal is not None else usage
+
     started = time.perf_counter()
     region = client.meta.region_name
     try:
@@ -129,17 +157,22 @@ def converse(
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         if code in TRANSIENT_CODES or status == 429 or status >= 500:
             outcome = "throttled" if code == "ThrottlingException" or status == 429 else "error"
-            record(_usage(model_id, operation, started, outcome))
+            record(settled(_usage(model_id, operation, started, outcome)))
             raise AnalystUnavailable(f"Bedrock {operation}: {code or status}: {exc}") from exc
-        record(_usage(model_id, operation, started, "error"))
+        record(settled(_usage(model_id, operation, started, "error")))
         if is_configuration_error(code, message):
             raise misconfigured(code, message, model_id=model_id, region=region, setting=setting) from exc
         raise RequestRejected(f"{code or status}: {message or exc}") from exc
-    except NoCredentialsError as exc:  # nothing was sent
+    except NoCredentialsError as exc:  # nothing was sent, nothing billed
+        record(settled(_usage(model_id, operation, started, "error")))
         raise misconfigured("NoCredentials", str(exc), model_id=model_id, region=region, setting=setting) from exc
     except (HTTPClientError, ConnectionError) as exc:  # read timeouts, dropped and refused connections
         outcome = "timeout" if isinstance(exc, ReadTimeoutError) else "error"
-        record(_usage(model_id, operation, started, outcome))
+        record(settled(_usage(model_id, operation, started, outcome)))
         raise AnalystUnavailable(f"Bedrock {operation}: {type(exc).__name__}: {exc}") from exc
-    usage = _usage(model_id, operation, started, "ok", response.get("usage"))
-    return Reply(response=response, usage=usage)
+    except BotoCoreError:  # no credentials, a bad endpoint: nothing was answered, nothing billed
+        record(settled(_usage(model_id, operation, started, "error")))
+        raise
+    answer = {key: response[key] for key in ("output", "stopReason", "usage") if key in response}
+    usage = settled(_usage(model_id, operation, started, "ok", response.get("usage")), answer)
+    return Reply(response=response, usage=usage, entry=entry)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -44,3 +45,13 @@ def cost_gbp(
         + cache_write_tokens * per_token_in * Decimal(str(settings.BEDROCK_CACHE_WRITE_MULTIPLIER))
     )
     return (usd * Decimal(str(settings.USD_TO_GBP))).quantize(_PLACES, rounding=ROUND_HALF_UP)
+
+
+def estimate_tokens(request: dict) -> tuple[int, int]:
+    """(input, output) tokens a Converse request may be billed before its answer says: an upper bound.
+
+    Input: one token per 3 characters of the request as sent (English prose and JSON run nearer
+    4); output: the whole `maxTokens` allowance. Used for calls in flight and calls lost with them.
+    """
+    text = json.dumps(request, separators=(",", ":"), ensure_ascii=False)
+    return len(text) // 3 + 1, int(request.get("inferenceConfig", {}).get("maxTokens", 0))

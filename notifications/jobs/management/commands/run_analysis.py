@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from notifications.analysis.analysts.base import AnalystUnavailable
 from notifications.analysis.models import AnalysisJob
 from notifications.jobs.pipeline import process_chunk
-from notifications.jobs.selectors import job_summary
+from notifications.jobs.selectors import JobHealth, job_health, job_summary
 from notifications.jobs.services import cancel_job, start_job
 
 BAR_WIDTH = 30
@@ -29,6 +29,7 @@ NO_WORKER = (
     "No worker has picked up job {pk} in {seconds}s: is one running? Start one with "
     "`.venv/bin/celery -A notification_engine worker -P prefork -c 2`, or run the job here with --inline."
 )
+WORKER_HINT = "Start one with `scripts/prod_start.sh worker` (or `.venv/bin/celery -A notification_engine worker`)."
 
 
 class Command(BaseCommand):
@@ -95,16 +96,23 @@ class Command(BaseCommand):
         return job
 
     def _follow(self, job: AnalysisJob, options) -> AnalysisJob:
+        """Poll the job row; say so (on stderr, once per change) whenever the job is not simply running."""
         tty = sys.stdout.isatty() and not options["json"]
         started = time.monotonic()
-        hinted = False
+        said, hinted = "", False
         while True:
             job.refresh_from_db()
+            health = job_health(job)
             if tty:
-                self.stdout.write("\r" + self._bar(job), ending="")
+                self.stdout.write("\r" + self._bar(job, health), ending="")
                 self.stdout.flush()
             if job.is_finished:
                 break
+            if health.message != said:
+                said = health.message
+                if said:
+                    hint = f" {WORKER_HINT}" if health.state == "waiting" else ""
+                    self.stderr.write(("\n" if tty else "") + f"Job {job.pk}: {said}.{hint}")
             waited = time.monotonic() - started
             if not hinted and job.status == AnalysisJob.Status.QUEUED and waited > WORKER_HINT_AFTER:
                 hinted = True
@@ -117,11 +125,12 @@ class Command(BaseCommand):
         return job
 
     @staticmethod
-    def _bar(job: AnalysisJob) -> str:
+    def _bar(job: AnalysisJob, health: JobHealth) -> str:
         filled = int(BAR_WIDTH * job.percent / 100)
+        state = job.status if health.state in ("running", "finished") else health.state
         return (
             f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {job.percent:3d}% "
-            f"{job.processed:,}/{job.total:,}  skipped {job.skipped:,}  fallbacks {job.fallbacks:,}  {job.status}"
+            f"{job.processed:,}/{job.total:,}  skipped {job.skipped:,}  fallbacks {job.fallbacks:,}  {state}"
         )
 
     @staticmethod
