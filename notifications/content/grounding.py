@@ -81,6 +81,7 @@ TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam"}
 GENERIC_ADDRESSEES = {"customer", "there", "all", "friend", "valued"}
 # Who may sign a message: a team, never an invented person.
 SIGN_OFF_WORDS = {"the", "customer", "care", "team", "support", "billing", "energy", "service", "services", "and"}
+TEAM_WORDS = {"team", "support", "services"}  # the last word of a team's name
 # Profile fields a trigger factor may name (its root, before any "." or "[").
 PROFILE_FIELDS = set(CustomerProfile.model_fields) | set(ActivitySnapshot.model_fields)
 
@@ -214,6 +215,11 @@ def profile_facts(profile: CustomerProfile, today: dt.date | None = None) -> Fac
     return facts
 
 
+def mentioned_dates(text: str) -> frozenset[dt.date]:
+    """Full dates written in `text`, in any of the forms the checks read ("2026-11-01", "1 November 2026")."""
+    return _text_facts(text)[1]
+
+
 def _years_between(start: dt.date, end: dt.date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
@@ -295,10 +301,25 @@ def wrong_names(text: str, facts: Facts) -> list[str]:
                 wrong.append(match.group(1))
     closings = ("regards", "wishes", "thanks", "sincerely")
     for match in _CLOSING.finditer(text) if any(word in lowered for word in closings) else ():
-        words = [w.strip(".,'’").lower() for w in match.group(1).split()]
-        if any(w and w not in SIGN_OFF_WORDS and w not in facts.names for w in words):
+        signer = _signer(match.group(1))
+        if any(w not in SIGN_OFF_WORDS and w not in facts.names for w in signer):
             wrong.append(match.group(1).strip())
     return wrong
+
+
+def _signer(line: str) -> list[str]:
+    """The words of a sign-off line that name who signs: a team ("The Customer Care team") ends at its
+    last team word, a person at the first sentence break; what an agent wrote after it is not a name."""
+    words = [w.strip(",'’").lower() for w in line.split()]
+    if words and words[0] in SIGN_OFF_WORDS:
+        ends = [i for i, w in enumerate(words) if w.rstrip(".!?") in TEAM_WORDS]
+        return [w.rstrip(".!?") for w in words[: ends[0] + 1]] if ends else [w.rstrip(".!?") for w in words]
+    signer = []
+    for w in words:
+        signer.append(w.rstrip(".!?"))
+        if w.endswith((".", "!", "?")):
+            break
+    return [w for w in signer if w]
 
 
 def invented_in_factor(factor: TriggerFactor, facts: Facts) -> list[Invented]:
@@ -308,12 +329,13 @@ def invented_in_factor(factor: TriggerFactor, facts: Facts) -> list[Invented]:
     found = [] if root in PROFILE_FIELDS else [Invented("field", factor.field)]
     # A scalar field must be quoted with its real value, not just any number found in the record.
     actual = facts.fields.get(name.removeprefix("activity."))
-    if actual is not None and not _quotes(factor.value, actual):
+    if actual is not None and not quotes(factor.value, actual):
         found.append(Invented("value", f"{factor.field}={factor.value}"))
     return found + invented_facts(f"{factor.value} {factor.why}", facts, names=False)
 
 
-def _quotes(value: str, actual: str) -> bool:
+def quotes(value: str, actual: str) -> bool:
+    """`value` states `actual`: contains it as text, or names the same number."""
     if actual.lower() in value.lower():
         return True
     wanted = _num(actual)

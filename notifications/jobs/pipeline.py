@@ -13,6 +13,8 @@ Per batch of customers (ANALYSIS_COMMIT_EVERY):
    transaction guarded by the chunk's `committed` offset, so each customer is
    counted exactly once however many times the chunk is delivered.
 
+A refused configuration (AnalystMisconfigured: a retired model id, no model
+access, bad credentials) stops the whole job at once, failed, with its sentence.
 Transient analyst failures (AnalystUnavailable) propagate to the task, which
 retries with backoff; on the final attempt the offline analyst stands in
 (`fallback_result`) and the customer is counted as a fallback.
@@ -20,6 +22,7 @@ retries with backoff; on the final attempt the offline analyst stands in
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections import Counter
@@ -34,12 +37,18 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from customers.models import Customer
-from notifications.analysis.analysts.base import AnalystUnavailable
+from notifications.analysis.analysts.base import AnalystMisconfigured, AnalystUnavailable
+from notifications.analysis.analysts.offline.rules import RULES_VERSION
 from notifications.analysis.models import AICall, AnalysisChunk, AnalysisJob, ContactDecision, CustomerAnalysis
 from notifications.analysis.services import analyse as analysis
 from notifications.analysis.services import analyst_calls
-from notifications.contact_rules.services.policies import PolicyVerdict, evaluate_profiles
-from notifications.jobs.services import fail_chunk, maybe_finalise
+from notifications.contact_rules.services.policies import (
+    PolicyVerdict,
+    active_policies,
+    evaluate_profiles,
+    quiet_hours_until,
+)
+from notifications.jobs.services import fail_chunk, maybe_finalise, stop_job
 from notifications.profiles.schemas import CallUsage, CustomerAnalysisResult, CustomerProfile, Segment
 from notifications.profiles.selectors import load_profiles, profile_hash
 from notifications.queue.services.drafts import (
@@ -63,6 +72,8 @@ class _Batch:
     failed: set[int] = field(default_factory=set)
     lost_usage: list[tuple[int, CallUsage]] = field(default_factory=list)  # paid calls before a failure
     verdicts: dict[int, PolicyVerdict] = field(default_factory=dict)
+    policies: dict[str, object] = field(default_factory=dict)  # read once per batch
+    now: dt.datetime = field(default_factory=timezone.now)  # the policies' clock for this batch
     # Analyses this process inserted for the batch (known without a re-read); rows stored by an
     # earlier or concurrent delivery are read back in _commit.
     stored: dict[int, StoredAnalysis] = field(default_factory=dict)
@@ -105,7 +116,13 @@ def process_chunk(chunk_id: int, *, final_attempt: bool = False) -> str:
         start = chunk.committed
         pks = chunk.customer_pks[start : start + max(1, step)]
         batch = _prepare(job, pks)
-        _analyse(job, batch, analyst, final_attempt=final_attempt)
+        try:
+            _analyse(job, batch, analyst, final_attempt=final_attempt)
+        except AnalystMisconfigured as exc:
+            # Bedrock refused the set-up (retired model, no access, bad credentials): every customer would
+            # fail the same way, so the whole job stops now with the one sentence that says what to change.
+            stop_job(job.pk, str(exc))
+            return "stopped: configuration error"
         _commit(job.pk, chunk.pk, start, batch)
 
     maybe_finalise(job.pk)
@@ -142,7 +159,8 @@ def _prepare(job: AnalysisJob, pks: list[int]) -> _Batch:
             if hash_ == batch.hashes[pk] and provider == job.provider and not fallback:
                 batch.skipped[pk] = segment
     todo = {pk: p for pk, p in batch.profiles.items() if pk not in batch.skipped}
-    batch.verdicts = evaluate_profiles(todo) if todo else {}
+    batch.policies = active_policies()
+    batch.verdicts = evaluate_profiles(todo, now=batch.now, policies=batch.policies) if todo else {}
     return batch
 
 
@@ -183,7 +201,7 @@ def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -
         for pk in todo:
             try:
                 results[pk] = _analyse_one(batch, pk, analyst, final_attempt)
-            except (AnalystUnavailable, SoftTimeLimitExceeded) as exc:
+            except (AnalystUnavailable, AnalystMisconfigured, SoftTimeLimitExceeded) as exc:
                 interrupted = exc
                 break
             except Exception:  # one bad customer must not sink the chunk
@@ -197,7 +215,7 @@ def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -
             for pk, future in futures.items():
                 try:
                     results[pk] = future.result()
-                except SoftTimeLimitExceeded as exc:  # raised in this thread while waiting
+                except (SoftTimeLimitExceeded, AnalystMisconfigured) as exc:  # the former raised while waiting
                     interrupted = exc
                     break
                 except AnalystUnavailable as exc:
@@ -209,7 +227,7 @@ def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -
             # Out of time: don't wait for calls still in flight (or asleep on the rate limit);
             # the retry resumes from what was stored.
             pool.shutdown(wait=not isinstance(interrupted, SoftTimeLimitExceeded), cancel_futures=True)
-        if isinstance(interrupted, SoftTimeLimitExceeded):  # keep what finished before the limit
+        if isinstance(interrupted, (SoftTimeLimitExceeded, AnalystMisconfigured)):  # keep what finished first
             for pk, future in futures.items():
                 if pk not in results and future.done() and not future.cancelled() and future.exception() is None:
                     results[pk] = future.result()
@@ -308,8 +326,10 @@ def _analysis_values(job: AnalysisJob, batch: _Batch, pk: int, result: CustomerA
         customer_id=pk,
         job_id=job.pk,
         provider=result.provider,
+        # The model that answered; with no call at all the offline rules did (a Bedrock job leaves the
+        # customers the rules are sure of to them), so the card does not name a model that never saw them.
         model_id=next((u.model_id for u in result.usage if u.model_id), "")
-        or (job.model_id if not result.fallback else ""),
+        or ("" if result.fallback else RULES_VERSION),
         profile_hash=batch.hashes[pk],
         segment=str(result.segmentation.segment),  # StrEnum -> plain str, as a read-back row has it
         segment_confidence=result.segmentation.confidence,
@@ -367,7 +387,9 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
             if _queueable(a, verdict):
                 activity = batch.profiles[pk].activity
                 churn = activity.churn_risk_score if activity else Decimal("0")
-                drafts.append(DraftInput(analysis=a, held_until=verdict.held_until, churn_risk=churn))
+                channel = a.draft.get("channel") or batch.profiles[pk].preferred_channel
+                held_until = quiet_hours_until(channel, batch.now, batch.policies)  # the draft's own channel
+                drafts.append(DraftInput(analysis=a, held_until=held_until, churn_risk=churn))
         insert_rows(ContactDecision, decisions)  # ON CONFLICT DO NOTHING: unique per (job, customer)
         written = upsert_drafts(job_id, drafts)
         queued = {d.analysis.customer_id for d in drafts}

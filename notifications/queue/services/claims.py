@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications.common.text_diff import word_edits
-from notifications.queue.lifecycle import record_lifecycle_event
+from notifications.content.checks import text_problem
+from notifications.queue.lifecycle import move, record_lifecycle_event
 from notifications.queue.models import Notification
 from notifications.queue.selectors.queue import claim_active, claim_cutoff
 from notifications.staff import services as audit
@@ -28,9 +30,11 @@ class QueueActionError(Exception):
 
     status_code = 409
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, status_code: int | None = None):
         super().__init__(message)
         self.message = message
+        if status_code is not None:
+            self.status_code = status_code
 
 
 class NotOpen(QueueActionError):
@@ -80,6 +84,7 @@ def _free_for(user, now: dt.datetime) -> Q:
     return Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_at__lt=claim_cutoff(now))
 
 
+@transaction.atomic(durable=True)  # the change and its audit row, together or not at all
 def claim(n: Notification, *, user, now: dt.datetime | None = None) -> Notification:
     """Take the item, unless a colleague holds an unexpired claim (theirs expires after 30 minutes)."""
     now = now or timezone.now()
@@ -98,6 +103,7 @@ def claim(n: Notification, *, user, now: dt.datetime | None = None) -> Notificat
     return n
 
 
+@transaction.atomic(durable=True)  # the change and its audit row, together or not at all
 def release(n: Notification, *, user, now: dt.datetime | None = None) -> Notification:
     """Give the item back. Only its holder, or a supervisor with `release_claim`, may."""
     now = now or timezone.now()
@@ -128,12 +134,21 @@ def _refuse_edit(n: Notification, *, user, expected_version: int, now: dt.dateti
     raise NotClaimed("Not saved: claim this customer first (claims expire after 30 minutes).")
 
 
+@transaction.atomic(durable=True)  # the change and its audit row, together or not at all
 def edit_draft(
     n: Notification, *, user, subject: str, body: str, expected_version: int, now: dt.datetime | None = None
 ) -> Notification:
     """Save the agent's text if nobody changed it since they read it; each save renews the claim."""
+    return _save_text(n, user=user, subject=subject, body=body, expected_version=expected_version, now=now)
+
+
+def _save_text(
+    n: Notification, *, user, subject: str, body: str, expected_version: int, now: dt.datetime | None = None
+) -> Notification:
     now = now or timezone.now()
     subject = subject.strip() if n.channel == "Email" else ""
+    if problem := text_problem(subject, body, n.channel):
+        raise QueueActionError(problem, status_code=422)  # never deliverable: not saved, the reason shown
     before = (n.subject, n.body)  # for the audit trail's diff
     if (subject, body) == (n.subject, n.body) and n.version == expected_version and holds_claim(n, user, now):
         return n  # nothing changed: no new version, no write
@@ -168,15 +183,16 @@ def edit_draft(
     return n
 
 
+@transaction.atomic(durable=True)  # the change and its audit row, together or not at all
 def revert_draft(n: Notification, *, user, expected_version: int, now: dt.datetime | None = None) -> Notification:
     """Back to the analyst's original text (which is never modified)."""
-    return edit_draft(
+    return _save_text(
         n, user=user, subject=n.original_subject, body=n.original_body, expected_version=expected_version, now=now
     )
 
 
 def wake_due_snoozes(now: dt.datetime | None = None) -> int:
-    """Snoozed drafts whose time has come go back to "waiting" (called as the queue and stats are read).
+    """Snoozed drafts whose time has come go back to "waiting" (every minute, notifications/queue/tasks.py).
 
     A cheap indexed EXISTS first, so the usual case writes nothing and takes no lock.
     """
@@ -194,22 +210,22 @@ def _close_check(n: Notification, user, now: dt.datetime) -> None:
         raise ClaimConflict(f"{display_name(holder)} is working on this customer; ask them or a supervisor.")
 
 
-def _close(n: Notification, user, now: dt.datetime, **fields: object) -> bool:
+def _close(n: Notification, user, now: dt.datetime, status: str, **fields: object) -> bool:
     """Take an open item out of the queue (dismiss, snooze) unless a colleague holds it; True if done.
 
-    One conditional UPDATE: its WHERE clause is the rule, so two agents racing cannot both win.
+    One conditional UPDATE (the transition table plus "nobody else holds it"), so two agents racing
+    cannot both win.
     """
     n.refresh_from_db()
     _close_check(n, user, now)
-    updated = Notification.objects.filter(_free_for(user, now), pk=n.pk, status__in=Notification.OPEN_STATUSES).update(
-        **fields, claimed_by=None, claimed_at=None, updated_at=now
-    )
+    updated = move(n, status, where=_free_for(user, now), **fields, claimed_by=None, claimed_at=None, updated_at=now)
     n.refresh_from_db()
     if not updated:
         _close_check(n, user, now)  # lost the race: raises with the reason (claimed or no longer open)
     return bool(updated)
 
 
+@transaction.atomic(durable=True)  # the change and its audit row, together or not at all
 def dismiss(n: Notification, *, user, reason: str, note: str = "", now: dt.datetime | None = None) -> Notification:
     """Take the item out of the queue for good, with the reason recorded."""
     now = now or timezone.now()
@@ -229,6 +245,7 @@ def dismiss(n: Notification, *, user, reason: str, note: str = "", now: dt.datet
     return n
 
 
+@transaction.atomic(durable=True)  # the change and its audit row, together or not at all
 def snooze(
     n: Notification, *, user, reason: str, duration: str, note: str = "", now: dt.datetime | None = None
 ) -> Notification:

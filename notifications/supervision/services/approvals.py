@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from notifications.analysis.models import AnalysisJob
 from notifications.jobs.services import start_job
+from notifications.queue.lifecycle import record_lifecycle_event
 from notifications.queue.models import Approval, Notification
 from notifications.queue.services import claims as queue_services
 from notifications.staff.models import AuditEvent
@@ -45,12 +46,15 @@ def approve(notifications: Iterable[Notification], *, user) -> BulkOutcome:  # n
         if not n.is_open:
             outcome.refuse(n, f"already {n.get_status_display().lower()}")
             continue
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             Approval.objects.update_or_create(
                 notification=n, defaults={"version": n.version, "approved_by": user, "approved_at": now}
             )
             record_notification_event(
                 user, AuditEvent.Action.APPROVED, n, summary=f"Approved version {n.version} for sending"
+            )
+            record_lifecycle_event(
+                n, "approved", source="supervisor", at=now, user=user, metadata={"version": n.version}
             )
         outcome.done += 1
     return outcome

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from notifications.common.sms import PUSH_MAX_CHARS, sms_size
-from notifications.delivery.services.sending import policy_label
+from notifications.delivery.send_rules import policy_label
 from notifications.queue.selectors.queue import CLAIM_TTL, QueueFilters, claim_active
 from notifications.queue.services.claims import display_name
 from notifications.workspace.forms import filters_querystring
@@ -95,7 +95,6 @@ register.filter("who", display_name)  # a colleague's name: full name, else user
 
 @register.filter
 def policy_name(rule: str) -> str:
-
     return policy_label(str(rule))
 
 

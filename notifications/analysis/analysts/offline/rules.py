@@ -122,7 +122,7 @@ NO_SIGNAL_CONFIDENCE = 0.25
 # --- priority (Value Seekers) -----------------------------------------------------------
 RISK = {
     "churn_max": 4.0,  # churn_risk_score 100% -> 4 points, linearly
-    "satisfaction_max": 2.0,  # satisfaction 1 -> 2 points, 10 -> 0
+    "satisfaction_max": 2.0,  # satisfaction 1 -> 2 points, LOW_SATISFACTION (5) -> 0.4, above it -> 0
     "unresolved_complaint_each": 1.0,
     "unresolved_complaint_max": 2.0,
     "escalated_extra": 0.5,
@@ -134,6 +134,7 @@ RISK = {
     "payment_difficulty": 1.0,
     "high_urgency_action": 0.5,
 }
+CHURN_TRIGGER_AT = 40  # churn_risk_score at or above this is shown as a trigger factor (it always scores)
 RECENT_DAYS = 90  # "recent" interactions for sentiment
 IGNORED_RUN = 3  # the last N delivered notifications all unopened
 PRIORITY_HIGH_AT = 7  # risk_score >= 7 -> High
