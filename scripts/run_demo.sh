@@ -29,12 +29,24 @@ fi
 WORKER_PID=""
 SERVER_PID=""
 stop() {
-    local pid
+    local pid _
     for pid in $SERVER_PID $WORKER_PID; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    # Celery's warm shutdown gives running tasks 10 s (CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT). A worker whose pool
+    # was signalled with it (a TERM to the whole process group) can hang after "beat: Shutting down": past
+    # 20 s it is killed, so that nothing of the demo outlives this script.
+    for pid in $SERVER_PID $WORKER_PID; do
+        for _ in {1..100}; do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.2
+        done
         if kill -0 "$pid" 2>/dev/null; then
-            kill -TERM "$pid" 2>/dev/null || true
-            wait "$pid" 2>/dev/null || true
+            echo "Stopping ${pid} by force (it did not stop within 20 s)." >&2
+            pkill -KILL -P "$pid" 2>/dev/null || true
+            kill -KILL "$pid" 2>/dev/null || true
         fi
+        wait "$pid" 2>/dev/null || true
     done
 }
 trap stop EXIT

@@ -1,5 +1,5 @@
 """scripts/run_demo.sh, the last step of `make run`, for real: a worker and the server on PORT, a summary
-that ends the output (site, users, where the passwords are), and nothing left running after Ctrl-C."""
+that ends the output (site, users, where the passwords are), and nothing left running once stopped."""
 
 from __future__ import annotations
 
@@ -95,7 +95,15 @@ def process_group_alive(pgid: int) -> bool:
 
 
 @pytest.mark.worker
-def test_make_run_ends_with_the_site_the_users_and_where_the_passwords_are(tmp_path):
+@pytest.mark.parametrize(
+    ("stop_signal", "returncode"),
+    [
+        (signal.SIGINT, 130),  # Ctrl-C: the terminal signals the whole process group
+        (signal.SIGTERM, 143),  # a service manager stopping the group (the worker's pool is signalled too)
+    ],
+    ids=["ctrl-c", "term"],
+)
+def test_make_run_ends_with_the_site_the_users_and_where_the_passwords_are(tmp_path, stop_signal, returncode):
     port = free_port()
     env = demo_env(tmp_path, port)
     prepare = [
@@ -140,10 +148,10 @@ def test_make_run_ends_with_the_site_the_users_and_where_the_passwords_are(tmp_p
         assert not any("/static/" in line for line in output.lines)  # no line per static file
     finally:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole process group
-        returncode = process.wait(timeout=60)
+            os.killpg(process.pid, stop_signal)
+        stopped = process.wait(timeout=60)
 
-    assert returncode == 130
+    assert stopped == returncode
 
     deadline = time.monotonic() + 30
     while process_group_alive(process.pid) and time.monotonic() < deadline:
