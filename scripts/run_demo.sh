@@ -30,6 +30,8 @@ WORKER_PID=""
 SERVER_PID=""
 stop() {
     local pid _
+    # A second signal must not cut the clean-up short (make passes its TERM on; Ctrl-C may be pressed twice).
+    trap '' INT TERM
     for pid in $SERVER_PID $WORKER_PID; do
         kill -TERM "$pid" 2>/dev/null || true
     done

@@ -140,7 +140,7 @@ def _save_passwords(changed: dict[str, str]) -> None:
                 known[username] = password.strip()
     known.update(changed)
     lines = [
-        f"# Demo users for {settings.SITE_URL}/ - written by `manage.py setup_demo`.",
+        "# The demo users' passwords, written by `manage.py setup_demo`.",
         "# New passwords: .venv/bin/python manage.py setup_demo --reset-passwords",
         *(f"{username:<11} {known[username]}" for username, *_ in DEMO_USERS if username in known),
     ]
