@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "notifications.analysis",
     "notifications.delivery",
     "notifications.jobs",
+    "notifications.experiments",
     "notifications.workspace",
     "notifications.supervision",
     # Last: its post_migrate handler gives the role groups their permissions, which must all exist by then.

@@ -60,7 +60,11 @@ SECTIONS = (
         ),
     ),
     Section("Audit", "audit", ("staff.auditevent", "queue.notificationevent", "contact_rules.consentchange")),
-    Section("Policies", "policies", ("contact_rules.contactpolicy", "queue.approvalpolicy")),
+    Section(
+        "Policies",
+        "policies",
+        ("contact_rules.contactpolicy", "queue.approvalpolicy", "experiments.holdoutexperiment"),
+    ),
     Section(
         "Budget",
         "budget",

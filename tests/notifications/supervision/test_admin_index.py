@@ -25,7 +25,7 @@ SUPERVISOR_INDEX = {
     "Queue": ["Supervisor dashboard", "Notifications", "Approvals", "Deliveries"],
     "Results": ["Results and funnels", "Analysis jobs", "Customer analyses", "Contact decisions"],
     "Audit": ["Audit events", "Notification events", "Consent changes"],
-    "Policies": ["Contact policies", "Approval policy"],
+    "Policies": ["Contact policies", "Approval policy", "Holdout experiment"],
     "Budget": ["AI usage and budget", "Provider settings", "AI calls"],
     "Imports and customer data": [
         "Import runs",

@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import re
 
+from customers import selectors as customer_selectors
+
 RULES_VERSION = "offline-rules-1"
 
 # --- segmentation ------------------------------------------------------------------
@@ -167,7 +169,8 @@ BILLING_WORDS = re.compile(
     r"estimated? reading|meter readings?|balance|credit)\b",
     re.I,
 )
-CLOSED_STATUSES = frozenset({"closed", "cancelled", "canceled", "terminated", "deceased", "switched away"})
+# One list of "the customer has gone" statuses, shared with the holdout's outcome reading.
+CLOSED_STATUSES = customer_selectors.CLOSED_STATUSES
 RETENTION_CHURN_AT = 70  # churn_risk_score >= this with a recent negative contact -> retention
 RETENTION_SATISFACTION_AT = 3  # satisfaction_score <= this -> retention (they told us they are unhappy)
 ESCALATED_PHONE = True  # an open escalated complaint gets a call from a person, not a message
