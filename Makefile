@@ -19,10 +19,12 @@ CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium
 
+# PORT=8001 make run (or make run PORT=8001) serves on another port; the default is 8000.
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py setup_demo
-	bash scripts/run_demo.sh
+	@echo "Preparing the database: migrations, demo data, demo users..."
+	@$(PY) manage.py migrate --noinput --verbosity 0
+	@$(PY) manage.py setup_demo
+	@bash scripts/run_demo.sh
 
 test: install $(CHROMIUM)
 	$(VENV)/bin/ruff check .

@@ -24,7 +24,7 @@ def _between(field: str, low: int, high: int) -> Q:
 
 class Channel(models.TextChoices):
     EMAIL = "Email"
-    SMS = "SMS"
+    SMS = "SMS", "SMS"  # without a label Django would title-case the name: "Sms"
     APP_PUSH = "App Push"
     PHONE = "Phone"
 

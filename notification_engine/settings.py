@@ -12,11 +12,12 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"  # local runtime state for the embedded demo (git-ignored)
 
 env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
+# Local runtime state for the embedded demo (git-ignored): broker file, outbox, uploads, demo passwords.
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 
 # --- core -----------------------------------------------------------------
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-demo-only-change-me")
@@ -24,7 +25,7 @@ DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "notifications.supervision.admin_site.ControlRoomAdminConfig",  # django.contrib.admin, our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -137,6 +138,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True  # a good login clears the count
+AXES_VERBOSE = False  # no "AXES: BEGIN …" banner on every command; lockouts are still logged (warnings)
 # Behind a reverse proxy REMOTE_ADDR is the proxy's, and every user would share one lockout count.
 # django-axes reads the client address through django-ipware. TRUSTED_PROXY_COUNT = how many proxies
 # of ours sit in front of Django (default 0: trust no forwarded header, as the demo serves clients
@@ -161,6 +163,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"  # supplier exports are in UK local time
 USE_I18N = True
 USE_TZ = True
+# Django's en-GB formats print times as "5:49 a.m."; ours are 24-hour ("1 Dec 2026, 05:49").
+FORMAT_MODULE_PATH = ["notification_engine.formats"]
 
 # --- static files ---------------------------------------------------------------
 STATIC_URL = "static/"
@@ -181,7 +185,7 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # --- Celery -------------------------------------------------------------------
 # The embedded default is kombu's SQLAlchemy transport on a local SQLite file,
 # so a real worker runs without Redis. Production: CELERY_BROKER_URL=redis://…
-VAR_DIR.mkdir(exist_ok=True)
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -325,7 +329,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Customer Care <care@example.invalid>")
 if env("EMAIL_URL", default=""):  # e.g. smtp+tls://user:password@smtp.example.com:587 (overrides the above)
     globals().update(env.email_url("EMAIL_URL"))
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # absolute links in messages (unsubscribe, tracking)
+# The demo server's port (`PORT=8001 make run`); links in messages follow it unless SITE_URL is set.
+PORT = env.int("PORT", default=8000)
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{PORT}")  # absolute links in messages (unsubscribe, tracking)
 # SMS and App Push: outbox (JSON files under var/outbox/) or sns (boto3 sns.publish).
 SMS_BACKEND = env("SMS_BACKEND", default="outbox")
 PUSH_BACKEND = env("PUSH_BACKEND", default="outbox")
@@ -361,6 +367,26 @@ ACCOUNT_URL = env("ACCOUNT_URL", default="https://example.invalid/account")  # t
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"skip_static": {"()": "notification_engine.log_filters.SkipStaticFiles"}},
+    "formatters": {  # Django's own format for the development server's request lines
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's defaults give "django" a console handler of its own besides root's: "Not Found: …" twice.
+        "django": {"handlers": [], "propagate": True},
+        # One line per page, not one per stylesheet and script as well.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["skip_static"],
+        },
+        # Every login and logout is kept in axes' access log table; the console gets failures and lockouts.
+        "axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")},
+    },
 }

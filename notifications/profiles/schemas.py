@@ -52,6 +52,15 @@ class Situation(StrEnum):
     GREEN_UPGRADE = "green_upgrade"
 
 
+SITUATION_LABELS: dict[str, str] = {  # as staff read them (admin filters, the change page)
+    Situation.RETENTION: "Retention",
+    Situation.BILLING_SUPPORT: "Billing support",
+    Situation.PAYMENT_DIFFICULTY: "Payment difficulty",
+    Situation.ENGAGEMENT: "Engagement",
+    Situation.TARIFF_VALUE: "Tariff value",
+    Situation.GREEN_UPGRADE: "Green upgrade",
+}
+
 SITUATION_KIND: dict[str, MessageKind] = {
     Situation.RETENTION: MessageKind.SERVICE,
     Situation.BILLING_SUPPORT: MessageKind.SERVICE,

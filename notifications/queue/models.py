@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from customers.models import Channel
 from notifications.common.models import AppendOnlyModel, SingletonModel
-from notifications.profiles.schemas import MessageKind, Priority, Urgency
+from notifications.profiles.schemas import SITUATION_LABELS, MessageKind, Priority, Urgency
 
 PRIORITY_RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
 
@@ -80,7 +80,9 @@ class Notification(models.Model):
 
     channel = models.CharField(max_length=16, choices=Channel.choices)
     kind = models.CharField(max_length=10, choices=[(k.value, k.value.title()) for k in MessageKind])
-    situation = models.CharField(max_length=40, blank=True)
+    situation = models.CharField(
+        max_length=40, blank=True, choices=[(s.value, label) for s, label in SITUATION_LABELS.items()]
+    )
     original_subject = models.CharField(max_length=200, blank=True)
     original_body = models.TextField()
     subject = models.CharField(max_length=200, blank=True)
@@ -143,7 +145,9 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id} {self.channel} {self.kind} ({self.status})"
+        # Without the customer's name: this is printed per row in lists, where it would cost a query each.
+        kind, status = self.get_kind_display().lower(), self.get_status_display().lower()
+        return f"Notification {self.pk}: {self.get_channel_display()} {kind}, {status}"
 
     @property
     def is_edited(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from notifications.common.models import AppendOnlyModel
 
@@ -51,4 +52,4 @@ class AuditEvent(AppendOnlyModel):
         indexes = [models.Index(fields=["object_type", "object_id", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name or 'system'}: {self.summary}"
+        return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.actor_name or 'system'}: {self.summary}"

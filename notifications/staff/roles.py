@@ -57,7 +57,15 @@ ADMIN_PERMISSIONS = [
         for m in ("periodictask", "crontabschedule", "intervalschedule")
         for action in ("view", "add", "change", "delete")
     ),
+    # Login lockouts (django-axes): read them, and delete an attempt to unlock a user before the cool-off.
+    *(f"axes.view_{m}" for m in ("accessattempt", "accesslog", "accessfailurelog")),
+    "axes.delete_accessattempt",
 ]
+
+# Who sees the system's own tables (analysis chunks, provider receipts, the beat schedule, login lockouts)
+# on the admin index: those who manage users, i.e. Admins and superusers. Supervisors may still open a
+# job's chunks from the job's page; the index shows them what they work with (admin_site.SECTIONS).
+SYSTEM_TABLES_PERMISSION = "auth.change_user"
 
 # Membership of these groups is what makes a user staff (able to open the admin); notifications/staff/signals.py
 # keeps User.is_staff in step on every group change and user save. Superusers are left alone.

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from import_export.admin import ExportActionMixin
 from import_export.formats import base_formats
 
 from customers.admin_base import SelectedRowsExportMixin
 from notifications.staff.models import AuditEvent
+
+
+def local_datetime(value: dt.datetime) -> str:
+    """A time as the admin shows its own columns: UK local time, 24-hour ("1 Dec 2026, 09:30")."""
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 def audit_trail_url(obj: models.Model) -> str:
@@ -24,7 +33,7 @@ def audit_trail_rows(obj: models.Model, limit: int) -> str:
     return format_html_join(
         "",
         "<tr><td>{}</td><td>{}</td><td>{}</td><td><pre>{}</pre></td></tr>",
-        ((f"{e.created_at:%d %b %Y %H:%M}", e.actor_name or "system", e.summary, e.diff) for e in events),
+        ((local_datetime(e.created_at), e.actor_name or "system", e.summary, e.diff) for e in events),
     )
 
 

@@ -1,4 +1,4 @@
-"""Admin for the control room's own records, and the admin site's title."""
+"""Admin for the control room's own records (the site itself: notifications/supervision/admin_site.py)."""
 
 from __future__ import annotations
 
@@ -20,12 +20,8 @@ from notifications.queue.models import Approval, ApprovalPolicy
 from notifications.staff.models import AuditEvent
 from notifications.staff.services import record_staff_action
 from notifications.supervision.admin.base import SafeExportMixin
+from notifications.supervision.admin.labels import ObjectTypeFilter
 from notifications.supervision.resources import AuditEventResource
-
-admin.site.site_header = "Smart Notification Engine — control room"
-admin.site.site_title = "Smart Notification Engine — control room"
-admin.site.index_title = "Control room"
-
 
 ROLE_HELP = "Agents work the queue; Supervisors and Admins also open this admin (staff status follows)."
 
@@ -51,7 +47,7 @@ class AuditEventAdmin(SafeExportMixin, ReadOnlyAdmin):
     """The append-only trail: searchable, filterable, exportable; never editable."""
 
     list_display = ["created_at", "actor_name", "action", "summary", "object_link", "customer_ref"]
-    list_filter = ["action", "object_type"]
+    list_filter = ["action", ("object_type", ObjectTypeFilter)]
     search_fields = ["summary", "customer_ref", "actor_name", "object_repr", "diff", "=object_id"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]

@@ -19,6 +19,7 @@ from notifications.delivery.models import ProviderReceipt
 from notifications.delivery.services.delivery import STUCK_AFTER, DeliveryActionError, retry_delivery
 from notifications.queue.models import Delivery, NotificationEvent
 from notifications.supervision.admin.base import SafeExportMixin
+from notifications.supervision.admin.labels import CodeFilter, code_column
 from notifications.supervision.resources import safe_resource
 
 
@@ -33,8 +34,8 @@ def _register(model: type[Model], **options: object) -> None:
 
 _register(
     NotificationEvent,
-    list_display=["occurred_at", "notification", "kind", "source", "machine_suspected", "user"],
-    list_filter=["kind", "source", "machine_suspected"],
+    list_display=["occurred_at", "notification", "kind", code_column("source"), "machine_suspected", "user"],
+    list_filter=["kind", ("source", CodeFilter), "machine_suspected"],
     search_fields=["notification__customer__customer_id", "notification__customer__name", "=notification__id"],
     date_hierarchy="occurred_at",
     ordering=["-occurred_at"],
@@ -110,19 +111,19 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
 @admin.register(Delivery)
 class DeliveryAdmin(SafeExportMixin, ReadOnlyAdmin):
+    # Who, how and what happened, in a 1366 px window beside the filters; the rest is on the delivery's page.
     list_display = [
-        "notification",
+        "customer",
         "channel",
         "status",
         "attempts",
-        "provider",
         "permanent",
         "short_error",
-        "updated_at",
         "sent_at",
         "delivered_at",
+        code_column("provider"),
     ]
-    list_filter = [NeedsAttentionFilter, "status", "channel", "provider", "permanent"]
+    list_filter = [NeedsAttentionFilter, "status", "channel", ("provider", CodeFilter), "permanent"]
     search_fields = ["notification__customer__customer_id", "provider_message_id", "recipient"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
@@ -148,6 +149,10 @@ class DeliveryAdmin(SafeExportMixin, ReadOnlyAdmin):
             ),
         )
     ]
+
+    @admin.display(description="customer", ordering="notification__customer__name")
+    def customer(self, obj: Delivery) -> str:
+        return str(obj.notification.customer)
 
     @admin.display(description="last error")
     def short_error(self, obj: Delivery) -> str:

@@ -13,6 +13,7 @@ from notifications.analysis.models import AICall, AnalysisChunk, AnalysisJob, Co
 from notifications.analysis.selectors.budget import bedrock_budget_exhausted
 from notifications.jobs.services import cancel_job
 from notifications.supervision.admin.base import SafeExportMixin
+from notifications.supervision.admin.labels import CodeFilter, code_column
 from notifications.supervision.resources import safe_resource
 
 
@@ -44,7 +45,7 @@ class AnalysisJobAdmin(BudgetBannerMixin, SafeExportMixin, ReadOnlyAdmin):
     list_display = [
         "id",
         "kind",
-        "provider",
+        code_column("provider"),
         "status",
         "progress",
         "value_seekers",
@@ -57,7 +58,7 @@ class AnalysisJobAdmin(BudgetBannerMixin, SafeExportMixin, ReadOnlyAdmin):
         "created_at",
         "finished_at",
     ]
-    list_filter = ["status", "kind", "provider", "force"]
+    list_filter = ["status", "kind", ("provider", CodeFilter), "force"]
     search_fields = ["=id", "error", "created_by__username"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
@@ -143,13 +144,21 @@ class CustomerAnalysisAdmin(SafeExportMixin, ReadOnlyAdmin):
         "risk_score",
         "urgency",
         "should_contact",
-        "provider",
+        code_column("provider"),
         "is_fallback",
         "fallback_reason_short",
         "job",
         "created_at",
     ]
-    list_filter = ["segment", "priority", "urgency", "provider", "is_fallback", "should_contact", "held_out"]
+    list_filter = [
+        "segment",
+        "priority",
+        "urgency",
+        ("provider", CodeFilter),
+        "is_fallback",
+        "should_contact",
+        "held_out",
+    ]
     search_fields = ["customer__customer_id", "customer__name", "fallback_reason", "no_contact_reason"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]

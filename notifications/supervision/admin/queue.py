@@ -1,4 +1,9 @@
-"""Queue items (drafts): read-only AI text, supervisor actions, the audit trail beside each draft."""
+"""Queue items (drafts): read-only AI text, supervisor actions, the audit trail beside each draft.
+
+Every item is view-only here (no Save button, a POST is refused): text is changed in the workspace, where
+the claim, the version check and the send rules apply, and a sent item is evidence. Supervisors act on
+drafts through the admin actions below, which call the same services as the workspace.
+"""
 
 from __future__ import annotations
 
@@ -11,45 +16,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import format_html
 
+from customers.admin_base import ReadOnlyAdmin
 from notifications.queue.models import Notification
-from notifications.supervision.admin.base import SafeExportMixin, audit_trail_rows, audit_trail_url
+from notifications.supervision.admin.base import SafeExportMixin, audit_trail_rows, audit_trail_url, local_datetime
 from notifications.supervision.resources import safe_resource
 from notifications.supervision.services import approvals as supervision
-
-FIELDS_ONLY_THE_SYSTEM_WRITES = [
-    "customer",
-    "analysis",
-    "job",
-    "status",
-    "priority",
-    "priority_rank",
-    "risk_score",
-    "urgency",
-    "churn_risk",
-    "is_fallback",
-    "channel",
-    "kind",
-    "situation",
-    "original_subject",
-    "original_body",
-    "subject",
-    "body",
-    "version",
-    "edited_by",
-    "edited_at",
-    "claimed_by",
-    "claimed_at",
-    "held_until",
-    "snoozed_until",
-    "sent_at",
-    "sent_by",
-    "dismiss_reason",
-    "dismiss_note",
-    "dismissed_by",
-    "dismissed_at",
-    "created_at",
-    "updated_at",
-]
 
 
 def _queue_workers():  # noqa: ANN202
@@ -79,29 +50,28 @@ def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, verb: str, outco
 
 
 @admin.register(Notification)
-class NotificationAdmin(SafeExportMixin, admin.ModelAdmin):
+class NotificationAdmin(SafeExportMixin, ReadOnlyAdmin):
+    # What a supervisor scans for, in a 1366 px window beside the filters; the rest is on the item's page
+    # (and in the export): created (the date filter above the list), fallback and sent by.
     list_display = [
         "customer",
         "priority_badge",
-        "risk_score",
+        "risk",
         "urgency",
         "channel",
         "kind",
         "status",
-        "edited",
         "approved",
         "claimed_by",
-        "is_fallback",
-        "created_at",
         "sent_at",
-        "sent_by",
+        "edited",
     ]
     list_filter = ["status", "priority", "urgency", "channel", "kind", "is_fallback", "situation"]
     search_fields = ["customer__customer_id", "customer__name", "subject", "body"]
     date_hierarchy = "created_at"
     ordering = ["priority_rank", "-risk_score", "-churn_risk"]
-    list_select_related = ["customer", "claimed_by", "sent_by", "approval"]
-    readonly_fields = [*FIELDS_ONLY_THE_SYSTEM_WRITES, "approval_state", "audit_trail"]
+    list_select_related = ["customer", "claimed_by", "approval"]
+    readonly_fields = ["approval_state", "audit_trail"]  # computed; the model's fields are view-only anyway
     fieldsets = [
         (None, {"fields": ["customer", "status", "priority", "risk_score", "urgency", "churn_risk", "is_fallback"]}),
         (
@@ -164,15 +134,13 @@ class NotificationAdmin(SafeExportMixin, admin.ModelAdmin):
         )
     ]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # drafts come from analysis runs
-
-    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
-        return False  # a draft is evidence: dismiss it instead
-
     @admin.display(description="priority", ordering="priority_rank")
     def priority_badge(self, obj: Notification) -> str:
         return format_html('<span class="priority priority-{}">{}</span>', obj.priority.lower(), obj.priority)
+
+    @admin.display(description="risk", ordering="risk_score")
+    def risk(self, obj: Notification) -> int:
+        return obj.risk_score
 
     @admin.display(boolean=True, description="edited")
     def edited(self, obj: Notification) -> bool:
@@ -189,7 +157,7 @@ class NotificationAdmin(SafeExportMixin, admin.ModelAdmin):
             return "Not approved"
         who = approval.approved_by.get_username() if approval.approved_by else "someone"
         stale = "" if approval.version == obj.version else " (edited since: needs a new approval)"
-        return f"Version {approval.version} approved by {who} at {approval.approved_at:%d %b %Y %H:%M}{stale}"
+        return f"Version {approval.version} approved by {who} at {local_datetime(approval.approved_at)}{stale}"
 
     @admin.display(description="events")
     def audit_trail(self, obj: Notification) -> str:
