@@ -51,6 +51,14 @@ class Notification(models.Model):
 
     AGENT_DISMISS_REASONS = [(value, label) for value, label in DismissReason.choices if value != "superseded"]
 
+    class ApprovalState(models.TextChoices):
+        """Where the draft stands with a supervisor (only drafts the ApprovalPolicy names go through this)."""
+
+        NONE = "", "Not requested"
+        REQUESTED = "requested", "Approval requested"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Sent back"
+
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="notifications")
     analysis = models.ForeignKey(
         "analysis.CustomerAnalysis", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -98,6 +106,15 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     dismissed_at = models.DateTimeField(null=True, blank=True)
+    # The approval conversation, denormalised here so the queue row and the supervisors' pending count
+    # read one table; the `Approval` row below is what the send gate checks, and the lifecycle and staff
+    # trails keep every step.
+    approval_state = models.CharField(max_length=10, choices=ApprovalState.choices, blank=True, default="")
+    approval_note = models.TextField(blank=True, help_text="The supervisor's note when a draft is sent back.")
+    approval_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approval_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -113,6 +130,7 @@ class Notification(models.Model):
             models.Index(fields=["status", "priority_rank", "-risk_score", "-churn_risk"], name="queue_order"),
             models.Index(fields=["status", "sent_at"]),
             models.Index(fields=["claimed_by", "status"]),
+            models.Index(fields=["approval_state", "status", "approval_at"], name="queue_approvals"),
         ]
         constraints = [
             # At most one open draft per customer: a re-run updates it in place.
@@ -158,6 +176,9 @@ class NotificationEvent(AppendOnlyModel):
         ACTIONED = "actioned"
         UNSUBSCRIBED = "unsubscribed"
         CALLED = "called"
+        APPROVAL_ASKED = "approval_asked"  # an agent asked a supervisor to approve the draft
+        APPROVAL_GIVEN = "approval_given"  # a supervisor approved it (the send gate reads `Approval`)
+        SENT_BACK = "sent_back"  # a supervisor sent it back to the agent with a note
 
     notification = models.ForeignKey("queue.Notification", on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=14, choices=Kind.choices)
@@ -253,6 +274,7 @@ class Delivery(models.Model):
     called_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    call_follow_up = models.DateField(null=True, blank=True, help_text="When to call again, if the agent set a date.")
 
     class Meta:
         verbose_name_plural = "deliveries"

@@ -1,4 +1,6 @@
-"""The header figures: three indexed queries, refreshed after every action and every 30 s."""
+"""The header figures: three indexed queries, refreshed after every action and every 30 s.
+
+The supervisors' pending-approval count rides in the first one (drafts asking are waiting or held)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ class QueueStats:
     sent_today: int
     my_sent_today: int
     last_job: AnalysisJob | None
+    awaiting_approval: int = 0
 
 
 def start_of_today(now: dt.datetime) -> dt.datetime:
@@ -41,7 +44,11 @@ def queue_stats(user, now: dt.datetime | None = None) -> QueueStats:
         for row in Notification.objects.filter(waiting_q())
         .order_by()
         .values("priority_rank")
-        .annotate(n=Count("id"), risk=Sum("risk_score"))
+        .annotate(
+            n=Count("id"),
+            risk=Sum("risk_score"),
+            asked=Count("id", filter=Q(approval_state=Notification.ApprovalState.REQUESTED)),
+        )
     }
     waiting = sum(row["n"] for row in by_priority.values())
     risk_sum = sum(row["risk"] or 0 for row in by_priority.values())
@@ -57,4 +64,5 @@ def queue_stats(user, now: dt.datetime | None = None) -> QueueStats:
         sent_today=sent["total"],
         my_sent_today=sent["mine"],
         last_job=latest_job(),
+        awaiting_approval=sum(row["asked"] for row in by_priority.values()),
     )

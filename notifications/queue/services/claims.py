@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from notifications.common.text_diff import word_edits
@@ -20,6 +20,7 @@ from notifications.queue.selectors.queue import claim_active, claim_cutoff
 from notifications.staff import services as audit
 
 Status = Notification.Status
+APPROVED = Notification.ApprovalState.APPROVED
 SNOOZE_CHOICES = {"1d": dt.timedelta(days=1), "3d": dt.timedelta(days=3), "7d": dt.timedelta(days=7)}
 
 
@@ -129,24 +130,41 @@ def _refuse_edit(n: Notification, *, user, expected_version: int, now: dt.dateti
 
 
 def edit_draft(
-    n: Notification, *, user, subject: str, body: str, expected_version: int, now: dt.datetime | None = None
+    n: Notification,
+    *,
+    user,
+    subject: str,
+    body: str,
+    expected_version: int,
+    now: dt.datetime | None = None,
+    supervisor: bool = False,
 ) -> Notification:
-    """Save the agent's text if nobody changed it since they read it; each save renews the claim."""
+    """Save the agent's text if nobody changed it since they read it; each save renews the claim.
+
+    `supervisor`: a supervisor correcting a draft they are approving, without the agent's claim (the
+    version check still refuses a stale save). An approval is of one version, so an edit withdraws it.
+    """
     now = now or timezone.now()
     subject = subject.strip() if n.channel == "Email" else ""
     before = (n.subject, n.body)  # for the audit trail's diff
-    if (subject, body) == (n.subject, n.body) and n.version == expected_version and holds_claim(n, user, now):
+    unchanged = (subject, body) == (n.subject, n.body) and n.version == expected_version
+    if unchanged and (supervisor or holds_claim(n, user, now)):
         return n  # nothing changed: no new version, no write
+    renew = {} if supervisor else {"claimed_at": now}
     updated = Notification.objects.filter(
-        _mine(user, now), pk=n.pk, version=expected_version, status__in=Notification.OPEN_STATUSES
+        Q() if supervisor else _mine(user, now),
+        pk=n.pk,
+        version=expected_version,
+        status__in=Notification.OPEN_STATUSES,
     ).update(
         subject=subject,
         body=body,
         version=F("version") + 1,
         edited_by=user,
         edited_at=now,
-        claimed_at=now,
         updated_at=now,
+        approval_state=Case(When(approval_state=APPROVED, then=Value("")), default=F("approval_state")),
+        **renew,
     )
     if not updated:
         _refuse_edit(n, user=user, expected_version=expected_version, now=now)

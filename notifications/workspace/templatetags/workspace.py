@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from notifications.common.sms import PUSH_MAX_CHARS, sms_size
+from notifications.delivery.contacts import phone_to_call
 from notifications.delivery.services.sending import policy_label
+from notifications.queue.models import ApprovalPolicy
+from notifications.queue.selectors.approval import approval_needed
 from notifications.queue.selectors.queue import CLAIM_TTL, QueueFilters, claim_active
 from notifications.queue.services.claims import display_name
 from notifications.workspace.forms import filters_querystring
+from notifications.workspace.rows import approval_badge, delivery_of, row_stamp, row_state
 
 register = template.Library()
 
@@ -50,12 +56,13 @@ SECTIONS = (
 
 
 @register.simple_tag
-def card_context(notification, user) -> dict:
-    """Per card, once: its pk and URL as strings, and who holds it until when (claims lapse after 30 minutes)."""
+def card_context(notification, user, policy: ApprovalPolicy | None = None) -> dict:
+    """Per card, once: its pk and URL as strings, who holds it until when (claims lapse after 30 minutes),
+    why it needs approval, its delivery and, for a call, the number and the script as steps."""
     n = notification
     active = claim_active(n)
     pk = str(n.pk)
-    return {
+    context = {
         "pk": pk,
         "url": f"{_card_url_prefix()}{pk}/",
         "sections": SECTIONS,
@@ -63,7 +70,48 @@ def card_context(notification, user) -> dict:
         "mine": active and n.claimed_by_id == user.pk,
         "holder": n.claimed_by if active else None,
         "expires": timezone.localtime(n.claimed_at + CLAIM_TTL) if active else None,
+        "approval": approval_needed(n, policy) if policy is not None and n.is_open else "",
+        "delivery": delivery_of(n),
     }
+    context["may_send"] = context["mine"] and (not context["approval"] or n.approval_state == "approved")
+    if n.channel == "Phone":
+        context["phone"], context["phone_placeholder"], context["phone_bad"] = phone_to_call(n.customer)
+        context["script"] = script_steps(n.body)
+    return context
+
+
+@register.simple_tag
+def row_context(notification, user, policy: ApprovalPolicy | None = None) -> dict:
+    """Per queue row: its pk and URL, its state in words, its approval badge and its live stamp."""
+    n = notification
+    pk = str(n.pk)
+    return {
+        "pk": pk,
+        "url": f"{_card_url_prefix()}{pk}/",
+        "state": row_state(n, user),
+        "approval": approval_badge(n, policy) if policy is not None else None,
+        "stamp": row_stamp(n, user),
+    }
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(])")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def script_steps(text: str) -> dict:
+    """A call script as a title and steps to tick: one step per bulleted line (the analysts write
+    "- Ask to speak to …"); a script written as prose is cut at its sentence ends instead."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    title = ""
+    if lines and not _BULLET.match(lines[0]) and any(_BULLET.match(line) for line in lines[1:]):
+        title = lines.pop(0)
+    steps = []
+    for line in lines:
+        if _BULLET.match(line) or len(lines) > 1:
+            steps.append(_BULLET.sub("", line))
+        else:
+            steps.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+    return {"title": title, "steps": steps}
 
 
 def _card_url_prefix() -> str:
