@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from notifications.common.sms import PUSH_MAX_CHARS, non_gsm7_chars, sms_size
+from notifications.common.sms import PUSH_MAX_CHARS, SMS_MAX_SEGMENTS, non_gsm7_chars, sms_size
 from notifications.content.british_english import american_spellings
 from notifications.content.grounding import Facts, invented_facts, profile_facts
 from notifications.profiles.consent import marketing_consent
@@ -124,3 +124,34 @@ def check_message(
     profile: CustomerProfile, draft: DraftMessage, *, today: dt.date | None = None, facts: Facts | None = None
 ) -> list[DraftIssue]:
     return check_draft(profile, draft.subject, draft.body, draft.channel, draft.kind, today=today, facts=facts)
+
+
+def text_problem(subject: str, body: str, channel: str) -> str:
+    """What makes a text impossible to deliver whatever the agent does next ("" if nothing): refused at save."""
+    if not body.strip():
+        return "The message body is empty."
+    if channel == "Email" and ("\r" in subject or "\n" in subject):
+        return "An email subject must be one line: remove the line break."
+    return ""
+
+
+def undeliverable(subject: str, body: str, channel: str) -> str:
+    """Why this text can never be delivered on `channel` ("" when it can): refused at save and at send.
+
+    A line break in an email subject would be read as a new header (header injection) and every
+    provider refuses it; a message over the channel's hard limit is cut or refused by the network.
+    """
+    if problem := text_problem(subject, body, channel):
+        return problem
+    if channel == "Email" and not subject.strip():
+        return "An email needs a subject."
+    if channel == "SMS":
+        size = sms_size(body)
+        if size.units > size.limit:
+            return (
+                f"Too long for SMS: {size.units} {size.encoding} characters make {size.segments} segments; "
+                f"the limit is {SMS_MAX_SEGMENTS} segments ({size.limit} characters)."
+            )
+    if channel == "App Push" and len(body) > PUSH_MAX_CHARS:
+        return f"Too long for a push notification: {len(body)} characters; the limit is {PUSH_MAX_CHARS}."
+    return ""

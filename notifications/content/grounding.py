@@ -81,6 +81,7 @@ TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam"}
 GENERIC_ADDRESSEES = {"customer", "there", "all", "friend", "valued"}
 # Who may sign a message: a team, never an invented person.
 SIGN_OFF_WORDS = {"the", "customer", "care", "team", "support", "billing", "energy", "service", "services", "and"}
+TEAM_WORDS = {"team", "support", "services"}  # the last word of a team's name
 # Profile fields a trigger factor may name (its root, before any "." or "[").
 PROFILE_FIELDS = set(CustomerProfile.model_fields) | set(ActivitySnapshot.model_fields)
 
@@ -295,10 +296,25 @@ def wrong_names(text: str, facts: Facts) -> list[str]:
                 wrong.append(match.group(1))
     closings = ("regards", "wishes", "thanks", "sincerely")
     for match in _CLOSING.finditer(text) if any(word in lowered for word in closings) else ():
-        words = [w.strip(".,'’").lower() for w in match.group(1).split()]
-        if any(w and w not in SIGN_OFF_WORDS and w not in facts.names for w in words):
+        signer = _signer(match.group(1))
+        if any(w not in SIGN_OFF_WORDS and w not in facts.names for w in signer):
             wrong.append(match.group(1).strip())
     return wrong
+
+
+def _signer(line: str) -> list[str]:
+    """The words of a sign-off line that name who signs: a team ("The Customer Care team") ends at its
+    last team word, a person at the first sentence break; what an agent wrote after it is not a name."""
+    words = [w.strip(",'’").lower() for w in line.split()]
+    if words and words[0] in SIGN_OFF_WORDS:
+        ends = [i for i, w in enumerate(words) if w.rstrip(".!?") in TEAM_WORDS]
+        return [w.rstrip(".!?") for w in words[: ends[0] + 1]] if ends else [w.rstrip(".!?") for w in words]
+    signer = []
+    for w in words:
+        signer.append(w.rstrip(".!?"))
+        if w.endswith((".", "!", "?")):
+            break
+    return [w for w in signer if w]
 
 
 def invented_in_factor(factor: TriggerFactor, facts: Facts) -> list[Invented]:

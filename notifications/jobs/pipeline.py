@@ -20,6 +20,7 @@ retries with backoff; on the final attempt the offline analyst stands in
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections import Counter
@@ -38,7 +39,12 @@ from notifications.analysis.analysts.base import AnalystUnavailable
 from notifications.analysis.models import AICall, AnalysisChunk, AnalysisJob, ContactDecision, CustomerAnalysis
 from notifications.analysis.services import analyse as analysis
 from notifications.analysis.services import analyst_calls
-from notifications.contact_rules.services.policies import PolicyVerdict, evaluate_profiles
+from notifications.contact_rules.services.policies import (
+    PolicyVerdict,
+    active_policies,
+    evaluate_profiles,
+    quiet_hours_until,
+)
 from notifications.jobs.services import fail_chunk, maybe_finalise
 from notifications.profiles.schemas import CallUsage, CustomerAnalysisResult, CustomerProfile, Segment
 from notifications.profiles.selectors import load_profiles, profile_hash
@@ -63,6 +69,8 @@ class _Batch:
     failed: set[int] = field(default_factory=set)
     lost_usage: list[tuple[int, CallUsage]] = field(default_factory=list)  # paid calls before a failure
     verdicts: dict[int, PolicyVerdict] = field(default_factory=dict)
+    policies: dict[str, object] = field(default_factory=dict)  # read once per batch
+    now: dt.datetime = field(default_factory=timezone.now)  # the policies' clock for this batch
     # Analyses this process inserted for the batch (known without a re-read); rows stored by an
     # earlier or concurrent delivery are read back in _commit.
     stored: dict[int, StoredAnalysis] = field(default_factory=dict)
@@ -142,7 +150,8 @@ def _prepare(job: AnalysisJob, pks: list[int]) -> _Batch:
             if hash_ == batch.hashes[pk] and provider == job.provider and not fallback:
                 batch.skipped[pk] = segment
     todo = {pk: p for pk, p in batch.profiles.items() if pk not in batch.skipped}
-    batch.verdicts = evaluate_profiles(todo) if todo else {}
+    batch.policies = active_policies()
+    batch.verdicts = evaluate_profiles(todo, now=batch.now, policies=batch.policies) if todo else {}
     return batch
 
 
@@ -367,7 +376,9 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
             if _queueable(a, verdict):
                 activity = batch.profiles[pk].activity
                 churn = activity.churn_risk_score if activity else Decimal("0")
-                drafts.append(DraftInput(analysis=a, held_until=verdict.held_until, churn_risk=churn))
+                channel = a.draft.get("channel") or batch.profiles[pk].preferred_channel
+                held_until = quiet_hours_until(channel, batch.now, batch.policies)  # the draft's own channel
+                drafts.append(DraftInput(analysis=a, held_until=held_until, churn_risk=churn))
         insert_rows(ContactDecision, decisions)  # ON CONFLICT DO NOTHING: unique per (job, customer)
         written = upsert_drafts(job_id, drafts)
         queued = {d.analysis.customer_id for d in drafts}

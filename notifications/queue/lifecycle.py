@@ -1,4 +1,8 @@
-"""The append-only event trail, and the results loop back into the customer's notification history.
+"""A message's lifecycle: its state moves, its append-only event trail, and the results loop back into
+the customer's notification history.
+
+`move` is the one way a Notification or a Delivery changes status: a conditional UPDATE allowed by
+the model's TRANSITIONS table (notifications/common/transitions.py), and the event that says so.
 
 Every delivery or engagement event re-derives the customer's
 `NotificationHistory` row `SNE-<pk>` from the trail (an upsert), so the next
@@ -11,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
 from customers.models import DeliveryStatus, NotificationHistory
+from notifications.common.transitions import apply_transition
 from notifications.queue.models import Delivery, Notification, NotificationEvent
 
 HISTORY_PREFIX = "SNE-"  # our own messages in customers.NotificationHistory
@@ -63,6 +69,31 @@ def record_lifecycle_event(
     if update_history and kind in HISTORY_KINDS and not machine_suspected:
         sync_history(notification)
     return event
+
+
+def move(
+    obj: Notification | Delivery,
+    target: str,
+    *,
+    event: str = "",
+    source: str = "",
+    at: dt.datetime | None = None,
+    user=None,  # noqa: ANN001
+    metadata: dict | None = None,
+    where: Q | None = None,
+    **changes: object,
+) -> bool:
+    """Move a queue item or its delivery to `target` if its stored state allows it, and record `event`.
+
+    False (and no event) when the row was elsewhere: already moved by another worker, or in a state
+    from which the move makes no sense (e.g. a permanent failure "delivered").
+    """
+    if not apply_transition(obj, target, where=where, **changes):
+        return False
+    if event:
+        notification = obj if isinstance(obj, Notification) else obj.notification
+        record_lifecycle_event(notification, event, source=source, at=at, user=user, metadata=metadata)
+    return True
 
 
 def sync_history(notification: Notification) -> NotificationHistory | None:

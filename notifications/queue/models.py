@@ -41,6 +41,16 @@ class Notification(models.Model):
         DISMISSED = "dismissed", "Dismissed"
 
     OPEN_STATUSES = (Status.WAITING, Status.HELD, Status.SNOOZED)
+    # Every move a queue item can make (notifications/common/transitions.py applies them). FAILED: the
+    # delivery failed, bounced or was refused at send time; a retry or a late delivery receipt sends it back.
+    TRANSITIONS = {
+        Status.WAITING: {Status.HELD, Status.SNOOZED, Status.SENT, Status.DISMISSED},
+        Status.HELD: {Status.WAITING, Status.SNOOZED, Status.SENT, Status.DISMISSED},
+        Status.SNOOZED: {Status.WAITING, Status.SENT, Status.DISMISSED},
+        Status.SENT: {Status.FAILED},
+        Status.FAILED: {Status.SENT},
+        Status.DISMISSED: set(),
+    }
 
     class DismissReason(models.TextChoices):
         ALREADY_CONTACTED = "already_contacted", "Already contacted"
@@ -164,7 +174,8 @@ class NotificationEvent(AppendOnlyModel):
         DRAFTED = "drafted"
         EDITED = "edited"
         WITHDRAWN = "withdrawn"
-        APPROVED = "approved"
+        SEND_REQUESTED = "send_requested", "Send requested"  # an agent pressed Send (or Retry)
+        APPROVED = "approved", "Approved by a supervisor"
         SENT = "sent"
         HELD = "held"
         SUPPRESSED = "suppressed"
@@ -176,9 +187,8 @@ class NotificationEvent(AppendOnlyModel):
         ACTIONED = "actioned"
         UNSUBSCRIBED = "unsubscribed"
         CALLED = "called"
-        APPROVAL_ASKED = "approval_asked"  # an agent asked a supervisor to approve the draft
-        APPROVAL_GIVEN = "approval_given"  # a supervisor approved it (the send gate reads `Approval`)
-        SENT_BACK = "sent_back"  # a supervisor sent it back to the agent with a note
+        APPROVAL_ASKED = "approval_asked", "Approval requested"  # an agent asked a supervisor to approve it
+        SENT_BACK = "sent_back", "Sent back by a supervisor"  # with a note saying what to change
 
     notification = models.ForeignKey("queue.Notification", on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=14, choices=Kind.choices)
@@ -242,6 +252,20 @@ class Delivery(models.Model):
         CALL_TASK = "call_task", "Call to make"
         CALLED = "called", "Call recorded"
 
+    # Every move a delivery can make (notifications/common/transitions.py applies them).
+    TRANSITIONS = {
+        Status.QUEUED: {Status.SENDING, Status.HELD, Status.SUPPRESSED, Status.FAILED},
+        Status.HELD: {Status.QUEUED},
+        Status.SENDING: {Status.SENT, Status.DELIVERED, Status.FAILED, Status.QUEUED},  # QUEUED: a transient error
+        Status.SENT: {Status.DELIVERED, Status.FAILED, Status.BOUNCED},
+        Status.DELIVERED: {Status.BOUNCED},  # an email accepted by the recipient's server can still bounce
+        # QUEUED: an agent's retry. DELIVERED: only an "outcome unknown" failure, when the receipt arrives late.
+        Status.FAILED: {Status.QUEUED, Status.DELIVERED},
+        Status.BOUNCED: set(),
+        Status.SUPPRESSED: set(),
+        Status.CALL_TASK: {Status.CALLED},
+        Status.CALLED: set(),
+    }
     # A delivery in these states may be handed to the backend by the task.
     SENDABLE = (Status.QUEUED,)
     FINAL = (Status.SENT, Status.DELIVERED, Status.BOUNCED, Status.SUPPRESSED, Status.CALLED)

@@ -92,6 +92,7 @@ class DraftForm(forms.Form):
 
 class VersionForm(forms.Form):
     version = forms.IntegerField(min_value=1)
+    acknowledged_style = forms.BooleanField(required=False)  # "I have read the style warnings"
 
 
 class DismissForm(forms.Form):

@@ -52,7 +52,7 @@ def _day(value: dt.date | dt.datetime | None) -> str:
 def call_state(d: Delivery) -> RowState:
     """A phone item once started: never "sent"; a call in progress, then what happened."""
     if d.status == DStatus.CALL_TASK:
-        return RowState("Call in progress: record the outcome", "wait", False)
+        return RowState("Call in progress", "wait", False)
     label = f"Call: {d.get_call_outcome_display().lower()}" if d.call_outcome else "Call recorded"
     if d.call_follow_up:
         label += f" · follow-up {_day(d.call_follow_up)}"
@@ -83,7 +83,7 @@ def sent_state(n: Notification) -> RowState:
 
 
 def row_state(n: Notification, user, now: dt.datetime | None = None) -> RowState:
-    if n.status == Status.SENT:
+    if n.status in (Status.SENT, Status.FAILED):  # FAILED: the delivery failed, bounced or was refused
         return sent_state(n)
     if n.status == Status.DISMISSED:
         return RowState(f"Dismissed: {n.get_dismiss_reason_display().lower()}", "muted", False)

@@ -218,10 +218,14 @@
     var row = rowOf(active);
     pending = { id: active.id, key: active.getAttribute("data-key"), row: row ? row.id : "" };
   }
-  function restore() {
+  // `settled`: the whole response is in; before that (an out-of-band part) the main swap may still take the focus.
+  function restore(settled) {
     if (!pending) { return; }
     var active = document.activeElement;
-    if (active && active !== document.body && document.contains(active)) { pending = null; return; }
+    if (active && active !== document.body && document.contains(active)) {
+      if (settled === true) { pending = null; }
+      return;
+    }
     var wanted = pending;
     pending = null;
     var row = wanted.row ? document.getElementById(wanted.row) : null;
@@ -245,7 +249,7 @@
     rows().forEach(function (row) {
       rowLink(row).setAttribute("aria-expanded", cardOf(row) && !detail(row).hidden ? "true" : "false");
     });
-    restore();
+    restore(false);
   });
-  document.addEventListener("htmx:afterSettle", restore);
+  document.addEventListener("htmx:afterSettle", function () { restore(true); });
 })();

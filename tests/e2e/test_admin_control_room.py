@@ -44,7 +44,7 @@ def test_supervisor_reviews_and_approves_in_the_admin(live_server, page, artifac
     expect(page.get_by_text("Complained about the bill <b>twice</b>.")).to_be_visible()  # escaped, not markup
     page.screenshot(path=str(artifacts / "admin-customer.png"), full_page=True)
 
-    page.goto(f"{live_server.url}/admin/notifications/notification/")
+    page.goto(f"{live_server.url}/admin/queue/notification/")
     page.locator(f'input[name="_selected_action"][value="{draft.pk}"]').check()
     page.locator('select[name="action"]').select_option("approve_selected")
     page.locator('button[name="index"]').first.click()

@@ -251,6 +251,18 @@ def _quiet_hours(channel: str, now: dt.datetime, params: QuietHoursParams) -> tu
     return PolicyResult("quiet_hours", False, f"Quiet hours for {channel} until {params.end:%H:%M}", HOLD), held_until
 
 
+def quiet_hours_until(channel: str, now: dt.datetime, policies: Mapping[str, object]) -> dt.datetime | None:
+    """When a message on `channel` may go if it is quiet hours now (None: it may go now).
+
+    The pipeline evaluates a customer on their preferred channel; a draft on another channel (a call
+    for a High priority case) is held, or not, by its own channel.
+    """
+    params = policies.get("quiet_hours")
+    if not isinstance(params, QuietHoursParams):
+        return None
+    return _quiet_hours(channel, now, params)[1]
+
+
 def _sent_from_queue(
     pks: list[int], now: dt.datetime, policies: Mapping[str, object], exclude_pk: int | None
 ) -> dict[int, list[_SentRecord]]:
@@ -259,7 +271,8 @@ def _sent_from_queue(
     if not pks or not isinstance(params, FrequencyCapParams):
         return {}
     since = now - dt.timedelta(days=max(params.marketing_window_days, params.channel_window_days))
-    rows = Notification.objects.filter(customer_id__in=pks, status=Notification.Status.SENT, sent_at__gte=since)
+    sent_or_failed = (Notification.Status.SENT, Notification.Status.FAILED)
+    rows = Notification.objects.filter(customer_id__in=pks, status__in=sent_or_failed, sent_at__gte=since)
     # A message that never reached the customer (refused at send, bounced, failed) is not contact, so it
     # does not use up the cap. Everything else counts: on its way (queued, held, sending), reached (sent,
     # delivered, called) or a call still to make; and a failure swept as "outcome unknown", because the

@@ -13,31 +13,33 @@ shows on the card and in the admin and an agent decides, after checking the
 provider's log, whether to retry. Retries on transient errors put the row back
 to QUEUED first.
 
-Only where allowed. Right before sending, the rules are re-checked on fresh data:
-marketing consent (import + later Unsubscribe + our ledger), message kind, the
-contact policies from `check_send_allowed` (frequency cap, account status, cool
-down) and quiet hours, which *hold* the delivery until the window opens (the
-periodic `release_held` task re-queues it). A refusal names the rule.
+Only where allowed. Right before sending, the send rules (notifications/delivery/send_rules.py,
+stage DELIVER) are re-checked on fresh data: marketing consent (import + later Unsubscribe + our
+ledger), the contact policies (frequency cap, account status, cool down) and quiet hours, which
+*hold* the delivery until the window opens (the periodic `release_held` task re-queues it). A
+refusal names the rule.
+
+Every status change goes through `lifecycle.move` (the models' transition tables): a failed,
+bounced or refused delivery marks its queue item FAILED too, so the card says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from notifications.contact_rules.selectors import current_marketing_consent
-from notifications.contact_rules.services.policies import check_send_allowed
 from notifications.delivery import contacts
 from notifications.delivery.backends import DeliveryReceipt, PermanentDeliveryError, TransientDeliveryError, get_backend
 from notifications.delivery.compose import compose
-from notifications.profiles.selectors import load_profile
-from notifications.queue.lifecycle import record_lifecycle_event
+from notifications.delivery.send_rules import Stage, evaluate
+from notifications.queue.lifecycle import move, record_lifecycle_event
 from notifications.queue.models import Delivery, Notification
+from notifications.queue.services.calls import follow_up_problem, schedule_follow_up
 
 log = logging.getLogger(__name__)
 Status = Delivery.Status
@@ -51,36 +53,6 @@ class DeliveryActionError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-@dataclass
-class SendTimeVerdict:
-    refusals: list[str] = field(default_factory=list)
-    held_until: dt.datetime | None = None
-
-    @property
-    def allowed(self) -> bool:
-        return not self.refusals and self.held_until is None
-
-
-def send_time_check(n: Notification, *, now: dt.datetime | None = None) -> SendTimeVerdict:
-    """Every rule, on fresh data, at the moment of sending; each refusal names its rule."""
-    now = now or timezone.now()
-    verdict = SendTimeVerdict()
-    profile = load_profile(n.customer_id)  # read once for the consent and policy checks
-    if n.kind == "marketing":
-        consent = current_marketing_consent(n.customer_id, n.channel, profile=profile)
-        if not consent.marketing:
-            verdict.refusals.append(f"Consent: {consent.reason}. A marketing message needs marketing consent.")
-    policy = check_send_allowed(n, now=now, profile=profile)
-    for result in policy.failed:
-        if result.policy == "consent":
-            continue  # decided above with the ledger too (which can only be stricter or newer)
-        if result.effect == "block" or (result.effect == "marketing" and n.kind == "marketing"):
-            verdict.refusals.append(f"{result.policy.replace('_', ' ').capitalize()}: {result.reason}")
-    if policy.held_until and policy.held_until > now:
-        verdict.held_until = policy.held_until
-    return verdict
 
 
 def _publish(delivery_id: int) -> None:
@@ -98,8 +70,13 @@ def _enqueue(delivery_id: int) -> None:
     transaction.on_commit(lambda: _publish(delivery_id))
 
 
-def queue_delivery(notification: Notification, *, user=None, now: dt.datetime | None = None) -> Delivery:
-    """The one delivery for this notification (created on the first call, found on every other)."""
+def queue_delivery(
+    notification: Notification, *, user=None, now: dt.datetime | None = None, acknowledged: list[str] | None = None
+) -> Delivery:
+    """The one delivery for this notification (created on the first call, found on every other).
+
+    `acknowledged`: the style warnings the agent read and sent anyway, kept on the trail.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         n = Notification.objects.select_for_update().get(pk=notification.pk)
@@ -111,32 +88,46 @@ def queue_delivery(notification: Notification, *, user=None, now: dt.datetime | 
             },
         )
         if created:
-            record_lifecycle_event(n, "approved", source="agent", at=now, user=user, metadata={"version": n.version})
+            metadata = {"version": n.version, **({"acknowledged_warnings": acknowledged} if acknowledged else {})}
+            record_lifecycle_event(n, "send_requested", source="agent", at=now, user=user, metadata=metadata)
             if n.channel != "Phone":  # a phone message is a call for the agent, never sent by us
                 _enqueue(delivery.pk)
     return delivery
 
 
 def _claim(delivery_id: int, now: dt.datetime) -> tuple[Delivery | None, Notification | None, str]:
-    """Move QUEUED → SENDING under a row lock, after the send-time rules; returns the recipient."""
+    """Move QUEUED → SENDING under a row lock, after the send rules; returns the recipient."""
     with transaction.atomic():
         d = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
         if d is None or d.status not in Delivery.SENDABLE:
             return None, None, ""  # already sent, sending, held, refused… : a redelivered task does nothing
         n = Notification.objects.select_related("customer").get(pk=d.notification_id)
-        verdict = send_time_check(n, now=now)
-        if verdict.refusals:
-            d.status, d.permanent, d.last_error = Status.SUPPRESSED, True, " ".join(verdict.refusals)
-            d.save(update_fields=["status", "permanent", "last_error", "updated_at"])
-            record_lifecycle_event(
-                n, "suppressed", source="send_time_check", at=now, metadata={"reasons": verdict.refusals}
+        d.notification = n
+        rules = evaluate(n, stage=Stage.DELIVER, now=now)
+        if rules.refusals:
+            error = " ".join(rules.reasons)
+            metadata = {"reasons": rules.reasons, "codes": rules.codes}
+            move(
+                d,
+                Status.SUPPRESSED,
+                event="suppressed",
+                source="send_rules",
+                at=now,
+                metadata=metadata,
+                permanent=True,
+                last_error=error,
             )
+            move(n, Notification.Status.FAILED)
             return None, None, ""
-        if verdict.held_until:
-            d.status, d.held_until = Status.HELD, verdict.held_until
-            d.save(update_fields=["status", "held_until", "updated_at"])
-            record_lifecycle_event(
-                n, "held", source="send_time_check", at=now, metadata={"until": verdict.held_until.isoformat()}
+        if rules.held_until:
+            move(
+                d,
+                Status.HELD,
+                event="held",
+                source="send_rules",
+                at=now,
+                metadata={"until": rules.held_until.isoformat()},
+                held_until=rules.held_until,
             )
             return None, None, ""
         contact = contacts.contact_for(n.customer)
@@ -147,8 +138,7 @@ def _claim(delivery_id: int, now: dt.datetime) -> tuple[Delivery | None, Notific
         if not to:
             _fail(d, n, f"No {n.channel} address for this customer.", now, permanent=True)
             return None, None, ""
-        d.status, d.attempts, d.recipient, d.held_until = Status.SENDING, d.attempts + 1, to, None
-        d.save(update_fields=["status", "attempts", "recipient", "held_until", "updated_at"])
+        move(d, Status.SENDING, attempts=d.attempts + 1, recipient=to, held_until=None)
         return d, n, to
 
 
@@ -161,12 +151,23 @@ def _fail(
     permanent: bool,
     code: str = "",
     source: str = "worker",
-) -> None:
-    d.status, d.permanent, d.last_error = Status.FAILED, permanent, error
-    d.save(update_fields=["status", "permanent", "last_error", "updated_at"])
-    record_lifecycle_event(
-        n, "failed", source=source, at=now, metadata={"error": error, "code": code, "permanent": permanent}
-    )
+    extra: dict | None = None,
+) -> bool:
+    """The delivery failed: the delivery and its queue item both say so; False if it had moved on already."""
+    metadata = {"error": error, "code": code, "permanent": permanent, **(extra or {})}
+    if not move(
+        d,
+        Status.FAILED,
+        event="failed",
+        source=source,
+        at=now,
+        metadata=metadata,
+        permanent=permanent,
+        last_error=error,
+    ):
+        return False
+    move(n, Notification.Status.FAILED)
+    return True
 
 
 def attempt_delivery(delivery_id: int, *, final_attempt: bool = False, now: dt.datetime | None = None) -> str:
@@ -195,7 +196,7 @@ def attempt_delivery(delivery_id: int, *, final_attempt: bool = False, now: dt.d
                 code=exc.code,
             )
             return Status.FAILED
-        Delivery.objects.filter(pk=d.pk).update(status=Status.QUEUED, last_error=exc.message, updated_at=timezone.now())
+        move(d, Status.QUEUED, last_error=exc.message)
         raise
     except PermanentDeliveryError as exc:
         _fail(d, n, exc.message, timezone.now(), permanent=True, code=exc.code)
@@ -215,21 +216,19 @@ def _record_sent(
     now = now or timezone.now()
     # One transaction: the row, its trail and the history row say "sent" together or not at all.
     with transaction.atomic():
-        d.provider, d.provider_message_id, d.sent_at, d.last_error = receipt.provider, receipt.message_id, now, ""
         # A local outbox is the destination itself; a real provider confirms delivery later (webhook).
-        d.status = Status.DELIVERED if confirms else Status.SENT
-        d.delivered_at = now if confirms else None
-        d.save(
-            update_fields=[
-                "provider",
-                "provider_message_id",
-                "sent_at",
-                "last_error",
-                "status",
-                "delivered_at",
-                "updated_at",
-            ]
+        target = Status.DELIVERED if confirms else Status.SENT
+        moved = move(
+            d,
+            target,
+            provider=receipt.provider,
+            provider_message_id=receipt.message_id,
+            sent_at=now,
+            last_error="",
+            delivered_at=now if confirms else None,
         )
+        if not moved:  # the sweeper gave up on it meanwhile ("outcome unknown"): its receipt settles it later
+            return Delivery.objects.get(pk=d.pk).status
         record_lifecycle_event(
             n,
             "sent",
@@ -249,7 +248,7 @@ def release_held(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     fail_stale_sending(now=now)
     due = list(Delivery.objects.filter(status=Status.HELD, held_until__lte=now).values_list("pk", flat=True))
-    released = Delivery.objects.filter(pk__in=due, status=Status.HELD).update(status=Status.QUEUED, updated_at=now)
+    released = sum(move(d, Status.QUEUED) for d in Delivery.objects.filter(pk__in=due, status=Status.HELD))
     stuck = list(
         Delivery.objects.filter(status=Status.QUEUED, updated_at__lt=now - STUCK_AFTER).values_list("pk", flat=True)
     )
@@ -288,22 +287,9 @@ def fail_stale_sending(*, now: dt.datetime | None = None) -> list[int]:
                 f"{claimed:%d %b %Y %H:%M} ({d.get_channel_display()} to {d.recipient or 'unknown recipient'}, "
                 f"attempt {d.attempts}); check the provider log before retrying."
             )
-            d.status, d.permanent, d.last_error = Status.FAILED, False, error
-            d.save(update_fields=["status", "permanent", "last_error", "updated_at"])
-            record_lifecycle_event(
-                d.notification,
-                "failed",
-                source="sweeper",
-                at=now,
-                metadata={
-                    "error": error,
-                    "permanent": False,
-                    "outcome_unknown": True,
-                    "claimed_at": claimed.isoformat(),
-                    "attempts": d.attempts,
-                },
-            )
-            swept.append(d.pk)
+            extra = {"outcome_unknown": True, "claimed_at": claimed.isoformat(), "attempts": d.attempts}
+            if _fail(d, d.notification, error, now, permanent=False, source="sweeper", extra=extra):
+                swept.append(d.pk)
     if swept:
         log.warning("marked %d delivery(ies) stuck in sending as failed (outcome unknown): %s", len(swept), swept)
     return swept
@@ -320,22 +306,29 @@ def retry_delivery(delivery: Delivery, *, user, now: dt.datetime | None = None) 
             )
         if d.permanent:
             raise DeliveryActionError(f"This failure is permanent and will not be retried: {d.last_error}")
-        d.status = Status.QUEUED
-        d.save(update_fields=["status", "updated_at"])
-        record_lifecycle_event(
-            d.notification, "approved", source="agent_retry", at=now, user=user, metadata={"retry": True}
+        move(
+            d, Status.QUEUED, event="send_requested", source="agent_retry", at=now, user=user, metadata={"retry": True}
         )
+        move(d.notification, Notification.Status.SENT)
         _enqueue(d.pk)
     return d
 
 
 def mark_delivered(d: Delivery) -> Delivery:
-    """The provider confirms delivery (webhook)."""
+    """The provider confirms delivery (webhook). A real failure stays failed; only an "outcome unknown"
+    failure (the worker died after handing it over) is settled by a late receipt."""
     now = timezone.now()
-    if d.status in (Status.SENT, Status.SENDING, Status.FAILED):
-        d.status, d.delivered_at = Status.DELIVERED, now
-        d.save(update_fields=["status", "delivered_at", "updated_at"])
-        record_lifecycle_event(d.notification, "delivered", source="provider_webhook", at=now)
+    settled_unknown = ~Q(status=Status.FAILED) | Q(permanent=False, last_error__startswith=Delivery.OUTCOME_UNKNOWN)
+    if move(
+        d,
+        Status.DELIVERED,
+        event="delivered",
+        source="provider_webhook",
+        at=now,
+        where=settled_unknown,
+        delivered_at=now,
+    ):
+        move(d.notification, Notification.Status.SENT)
     return d
 
 
@@ -343,13 +336,20 @@ def mark_bounced(d: Delivery, *, reason: str) -> Delivery:
     """A permanent bounce (a soft one arrives as a failure): the delivery is final and the address is
     marked bad, so retries stop."""
     now = timezone.now()
-    d.status, d.permanent, d.last_error = Status.BOUNCED, True, reason or "Bounced"
-    d.save(update_fields=["status", "permanent", "last_error", "updated_at"])
     n = d.notification
+    metadata = {"reason": reason, "permanent": True}
+    if move(
+        d,
+        Status.BOUNCED,
+        event="bounced",
+        source="provider_webhook",
+        at=now,
+        metadata=metadata,
+        permanent=True,
+        last_error=reason or "Bounced",
+    ):
+        move(n, Notification.Status.FAILED)
     contacts.mark_bad(contacts.contact_for(n.customer), d.channel, f"bounced {now:%Y-%m-%d}: {reason}")
-    record_lifecycle_event(
-        n, "bounced", source="provider_webhook", at=now, metadata={"reason": reason, "permanent": True}
-    )
     return d
 
 
@@ -360,25 +360,43 @@ def mark_failed(d: Delivery, *, reason: str) -> Delivery:
     return d
 
 
-def record_call_outcome(d: Delivery, *, outcome: str, note: str, user, now: dt.datetime | None = None) -> Delivery:
-    """Phone: the agent made the call and says how it went."""
+def record_call_outcome(
+    d: Delivery,
+    *,
+    outcome: str,
+    note: str,
+    user,
+    follow_up: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Delivery:
+    """Phone: the agent made the call and says how it went; a follow-up date queues the call again that day."""
     now = now or timezone.now()
     if outcome not in Delivery.CallOutcome.values:
         raise DeliveryActionError("Choose an outcome: reached, voicemail, no answer or refused.")
+    if problem := follow_up_problem(follow_up, now):
+        raise DeliveryActionError(problem)
     with transaction.atomic():
         d = Delivery.objects.select_for_update().select_related("notification").get(pk=d.pk)
-        if d.status != Status.CALL_TASK:
-            raise DeliveryActionError("This call has already been recorded.")
         reached = outcome in (Delivery.CallOutcome.REACHED, Delivery.CallOutcome.VOICEMAIL)
-        d.status = Status.CALLED
-        d.call_outcome, d.call_note, d.called_by, d.sent_at = outcome, note.strip(), user, now
-        d.delivered_at = now if reached else None
-        d.save(
-            update_fields=["status", "call_outcome", "call_note", "called_by", "sent_at", "delivered_at", "updated_at"]
+        recorded = move(
+            d,
+            Status.CALLED,
+            event="called",
+            source="agent",
+            at=now,
+            user=user,
+            metadata={"outcome": outcome, "note": note, "follow_up": follow_up.isoformat() if follow_up else ""},
+            call_outcome=outcome,
+            call_note=note.strip(),
+            call_follow_up=follow_up,
+            called_by=user,
+            sent_at=now,
+            delivered_at=now if reached else None,
         )
-        record_lifecycle_event(
-            d.notification, "called", source="agent", at=now, user=user, metadata={"outcome": outcome, "note": note}
-        )
+        if not recorded:
+            raise DeliveryActionError("This call has already been recorded.")
         if reached:
             record_lifecycle_event(d.notification, "delivered", source="agent", at=now, user=user)
+        if follow_up:
+            schedule_follow_up(d.notification, on=follow_up, outcome=outcome, now=now)
     return d

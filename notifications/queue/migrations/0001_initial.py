@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
             name='NotificationEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('drafted', 'Drafted'), ('edited', 'Edited'), ('withdrawn', 'Withdrawn'), ('approved', 'Approved'), ('sent', 'Sent'), ('held', 'Held'), ('suppressed', 'Suppressed'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('bounced', 'Bounced'), ('opened', 'Opened'), ('clicked', 'Clicked'), ('actioned', 'Actioned'), ('unsubscribed', 'Unsubscribed'), ('called', 'Called')], max_length=14)),
+                ('kind', models.CharField(choices=[('drafted', 'Drafted'), ('edited', 'Edited'), ('withdrawn', 'Withdrawn'), ('send_requested', 'Send requested'), ('approved', 'Approved by a supervisor'), ('sent', 'Sent'), ('held', 'Held'), ('suppressed', 'Suppressed'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('bounced', 'Bounced'), ('opened', 'Opened'), ('clicked', 'Clicked'), ('actioned', 'Actioned'), ('unsubscribed', 'Unsubscribed'), ('called', 'Called')], max_length=14)),
                 ('occurred_at', models.DateTimeField()),
                 ('source', models.CharField(help_text='agent, worker, provider_webhook, tracking_pixel, …', max_length=40)),
                 ('machine_suspected', models.BooleanField(default=False, help_text='Likely a scanner or image proxy: not counted as engagement.')),

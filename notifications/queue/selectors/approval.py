@@ -17,17 +17,13 @@ def approval_needed(notification, policy: ApprovalPolicy | None = None) -> str: 
     return " and ".join(reasons)
 
 
-def approval_missing(notification) -> str:  # noqa: ANN001
-    """The refusal for a send that lacks a required, current approval ("" when the send may go)."""
+def approval_state(notification) -> tuple[str, int | None]:  # noqa: ANN001
+    """Why the draft needs approval ("" if it does not), and the version a supervisor approved (None: none)."""
     needed = approval_needed(notification)
     if not needed:
-        return ""
-    approval = Approval.objects.filter(notification_id=notification.pk).only("version").first()
-    if approval is None:
-        return f"{needed.capitalize()} drafts need a supervisor's approval before sending."
-    if approval.version != notification.version:
-        return "The draft changed after it was approved: a supervisor must approve this version."
-    return ""
+        return "", None
+    approved = Approval.objects.filter(notification_id=notification.pk).values_list("version", flat=True).first()
+    return needed, approved
 
 
 def pending_approvals(limit: int = 100) -> list:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from notifications.queue.lifecycle import record_lifecycle_event
 from notifications.queue.models import Approval, Notification, NotificationEvent
 from notifications.queue.selectors.approval import approval_needed
-from notifications.queue.services.claims import QueueActionError, StaleEdit, edit_draft, holds_claim
+from notifications.queue.services.claims import QueueActionError, StaleEdit, correct_draft, holds_claim
 from notifications.staff import services as audit
 from notifications.staff.models import AuditEvent
 
@@ -44,7 +44,7 @@ def _set_state(n: Notification, state: str, *, user, note: str, now: dt.datetime
 def request_approval(n: Notification, *, user, now: dt.datetime | None = None) -> Notification:
     """The agent working the draft asks a supervisor to approve its current version."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         n = _open_for_update(n.pk)
         needed = approval_needed(n)
         if not needed:
@@ -84,7 +84,7 @@ def approve(n: Notification, *, user, note: str = "", now: dt.datetime | None = 
     _set_state(n, State.APPROVED, user=user, note=note, now=now)
     record_lifecycle_event(
         n,
-        NotificationEvent.Kind.APPROVAL_GIVEN,
+        NotificationEvent.Kind.APPROVED,
         source="supervisor",
         at=now,
         user=user,
@@ -139,7 +139,7 @@ def decide(
         raise QueueActionError("Choose Approve or Send back.")
     if decision == SEND_BACK and not note:
         raise QueueActionError("Say what to change: the note goes back to the agent with the draft.")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         n = _open_for_update(n.pk)
         if n.version != expected_version:
             raise StaleEdit(
@@ -147,9 +147,7 @@ def decide(
                 f"{expected_version}). Read it again before deciding."
             )
         if subject is not None and body is not None:
-            n = edit_draft(
-                n, user=user, subject=subject, body=body, expected_version=expected_version, now=now, supervisor=True
-            )
+            n = correct_draft(n, user=user, subject=subject, body=body, expected_version=expected_version, now=now)
         if decision == APPROVE:
             return approve(n, user=user, note=note, now=now)
         return send_back(n, user=user, note=note, now=now)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from notifications.common.text_diff import word_edits
+from notifications.content.checks import text_problem
 from notifications.queue.lifecycle import record_lifecycle_event
 from notifications.queue.models import Notification
 from notifications.queue.selectors.queue import claim_active, claim_cutoff
@@ -29,9 +31,11 @@ class QueueActionError(Exception):
 
     status_code = 409
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, status_code: int | None = None):
         super().__init__(message)
         self.message = message
+        if status_code is not None:
+            self.status_code = status_code
 
 
 class NotOpen(QueueActionError):
@@ -81,6 +85,7 @@ def _free_for(user, now: dt.datetime) -> Q:
     return Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_at__lt=claim_cutoff(now))
 
 
+@transaction.atomic(durable=True)  # the change and its audit row, together or not at all
 def claim(n: Notification, *, user, now: dt.datetime | None = None) -> Notification:
     """Take the item, unless a colleague holds an unexpired claim (theirs expires after 30 minutes)."""
     now = now or timezone.now()
@@ -99,6 +104,7 @@ def claim(n: Notification, *, user, now: dt.datetime | None = None) -> Notificat
     return n
 
 
+@transaction.atomic(durable=True)  # the change and its audit row, together or not at all
 def release(n: Notification, *, user, now: dt.datetime | None = None) -> Notification:
     """Give the item back. Only its holder, or a supervisor with `release_claim`, may."""
     now = now or timezone.now()
@@ -129,7 +135,27 @@ def _refuse_edit(n: Notification, *, user, expected_version: int, now: dt.dateti
     raise NotClaimed("Not saved: claim this customer first (claims expire after 30 minutes).")
 
 
+@transaction.atomic(durable=True)  # the change and its audit row, together or not at all
 def edit_draft(
+    n: Notification, *, user, subject: str, body: str, expected_version: int, now: dt.datetime | None = None
+) -> Notification:
+    """Save the agent's text if nobody changed it since they read it; each save renews the claim."""
+    return _save_text(n, user=user, subject=subject, body=body, expected_version=expected_version, now=now)
+
+
+def correct_draft(
+    n: Notification, *, user, subject: str, body: str, expected_version: int, now: dt.datetime | None = None
+) -> Notification:
+    """A supervisor's correction while deciding on an approval, inside that decision's transaction.
+
+    No claim is needed (the agent may still hold it); the version check still refuses a stale save.
+    """
+    return _save_text(
+        n, user=user, subject=subject, body=body, expected_version=expected_version, now=now, supervisor=True
+    )
+
+
+def _save_text(
     n: Notification,
     *,
     user,
@@ -139,13 +165,11 @@ def edit_draft(
     now: dt.datetime | None = None,
     supervisor: bool = False,
 ) -> Notification:
-    """Save the agent's text if nobody changed it since they read it; each save renews the claim.
-
-    `supervisor`: a supervisor correcting a draft they are approving, without the agent's claim (the
-    version check still refuses a stale save). An approval is of one version, so an edit withdraws it.
-    """
+    """The save itself. An approval is of one version, so a change of text withdraws it."""
     now = now or timezone.now()
     subject = subject.strip() if n.channel == "Email" else ""
+    if problem := text_problem(subject, body, n.channel):
+        raise QueueActionError(problem, status_code=422)  # never deliverable: not saved, the reason shown
     before = (n.subject, n.body)  # for the audit trail's diff
     unchanged = (subject, body) == (n.subject, n.body) and n.version == expected_version
     if unchanged and (supervisor or holds_claim(n, user, now)):
@@ -174,7 +198,7 @@ def edit_draft(
     record_lifecycle_event(
         n,
         "edited",
-        source="agent",
+        source="supervisor" if supervisor else "agent",
         at=now,
         user=user,
         metadata={
@@ -186,15 +210,16 @@ def edit_draft(
     return n
 
 
+@transaction.atomic(durable=True)  # the change and its audit row, together or not at all
 def revert_draft(n: Notification, *, user, expected_version: int, now: dt.datetime | None = None) -> Notification:
     """Back to the analyst's original text (which is never modified)."""
-    return edit_draft(
+    return _save_text(
         n, user=user, subject=n.original_subject, body=n.original_body, expected_version=expected_version, now=now
     )
 
 
 def wake_due_snoozes(now: dt.datetime | None = None) -> int:
-    """Snoozed drafts whose time has come go back to "waiting" (called as the queue and stats are read).
+    """Snoozed drafts whose time has come go back to "waiting" (every minute, notifications/queue/tasks.py).
 
     A cheap indexed EXISTS first, so the usual case writes nothing and takes no lock.
     """
@@ -228,6 +253,7 @@ def _close(n: Notification, user, now: dt.datetime, **fields: object) -> bool:
     return bool(updated)
 
 
+@transaction.atomic(durable=True)  # the change and its audit row, together or not at all
 def dismiss(n: Notification, *, user, reason: str, note: str = "", now: dt.datetime | None = None) -> Notification:
     """Take the item out of the queue for good, with the reason recorded."""
     now = now or timezone.now()
@@ -247,6 +273,7 @@ def dismiss(n: Notification, *, user, reason: str, note: str = "", now: dt.datet
     return n
 
 
+@transaction.atomic(durable=True)  # the change and its audit row, together or not at all
 def snooze(
     n: Notification, *, user, reason: str, duration: str, note: str = "", now: dt.datetime | None = None
 ) -> Notification:

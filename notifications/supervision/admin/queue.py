@@ -245,7 +245,7 @@ class NotificationAdmin(SafeExportMixin, admin.ModelAdmin):
             "action": action,
             "verb": verb,
         }
-        return render(request, "admin/notifications/notification/bulk_action.html", context)
+        return render(request, "admin/queue/notification/bulk_action.html", context)
 
     @admin.action(description="Release the claims on the selected drafts", permissions=["release"])
     def release_claims(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:

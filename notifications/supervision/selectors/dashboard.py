@@ -9,7 +9,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from customers.models import DeliveryStatus, NotificationHistory
-from notifications.queue.models import Notification, NotificationEvent
+from notifications.queue.funnel import STAGES, funnel_totals
+from notifications.queue.models import Delivery, Notification
 from notifications.queue.selectors.queue import waiting_q
 from notifications.workspace.selectors import start_of_today
 
@@ -21,7 +22,6 @@ AGE_BUCKETS: list[tuple[str, dt.timedelta | None]] = [
     ("over 3 days", None),
 ]
 PRIORITIES = ["High", "Medium", "Low"]
-FUNNEL_STEPS = ["sent", "delivered", "opened", "clicked", "actioned"]
 
 
 @dataclass
@@ -77,27 +77,20 @@ def oldest_waiting_high(now: dt.datetime) -> Notification | None:
 
 
 def results_funnel() -> tuple[list[tuple[str, int]], str]:
-    """From our messages' event trail once there is one (machine opens not counted); before any message
-    has gone out, from the imported notification history."""
-    # "sent", not any event: the pipeline writes a "drafted" event for every draft, and a trail of
-    # drafts alone would replace the history with a funnel of zeros.
-    if NotificationEvent.objects.filter(kind=NotificationEvent.Kind.SENT).exists():
-        counts = {
-            r["kind"]: r["n"]
-            for r in NotificationEvent.objects.filter(kind__in=FUNNEL_STEPS, machine_suspected=False)
-            .values("kind")
-            .annotate(n=Count("notification_id", distinct=True))
-            .order_by()
-        }
-        return [(step, counts.get(step, 0)) for step in FUNNEL_STEPS], "our messages' event trail"
+    """Our messages' funnel (notifications/queue/funnel.py, the results page's definitions) once any has
+    been handed to a channel; before that, the imported notification history's."""
+    if Delivery.objects.filter(sent_at__isnull=False).exists():
+        totals = funnel_totals()
+        return [(stage, totals[stage]) for stage in STAGES], "our messages"
     history = NotificationHistory.objects.aggregate(
         sent=Count("id"),
         delivered=Count("id", filter=Q(delivery_status=DeliveryStatus.DELIVERED)),
-        opened=Count("id", filter=Q(opened=True)),
+        # The same "opened" as ours: a click or an action is an open too (SMS has no open).
+        opened=Count("id", filter=Q(opened=True) | Q(clicked=True) | ~Q(action_taken="")),
         clicked=Count("id", filter=Q(clicked=True)),
         actioned=Count("id", filter=~Q(action_taken="")),
     )
-    return [(step, history[step]) for step in FUNNEL_STEPS], "imported notification history"
+    return [(stage, history[stage]) for stage in STAGES], "imported notification history"
 
 
 def dashboard(now: dt.datetime | None = None) -> Dashboard:

@@ -35,25 +35,17 @@ from django.db import connections
 from django.db.models import (
     Case,
     F,
-    FloatField,
-    Func,
     IntegerField,
-    Max,
-    Min,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from notifications.common.text_diff import word_edits
-from notifications.queue.models import Delivery, Notification, NotificationEvent
+from notifications.queue.funnel import FUNNEL_SQL, RESPONSE_BUCKETS, STAGES, engagement_code
+from notifications.queue.models import Delivery, Notification
 
-STAGES = ("sent", "delivered", "opened", "clicked", "actioned")
 DIMENSIONS = {
     "priority": "Priority",
     "kind": "Message kind",
@@ -61,16 +53,7 @@ DIMENSIONS = {
     "segment": "Segment",
     "week": "Week",
 }
-RESPONSE_BUCKETS = (
-    ("under 1 hour", 1),
-    ("1–6 hours", 6),
-    ("6–24 hours", 24),
-    ("1–3 days", 72),
-    ("over 3 days", None),
-)
 EDIT_SAMPLE = 200  # the most recently sent edited drafts the mean edit distance reads
-ENGAGEMENT = ("opened", "clicked", "actioned")
-CLICKED, ACTIONED = 2, 1  # bits of the engagement code under the response bucket (code // 4)
 
 
 @dataclass
@@ -115,19 +98,6 @@ def _sort_key(dimension: str, label: str) -> tuple[int, str]:
     return (order.index(label) if label in order else len(order), label)
 
 
-class SecondsBetween(Func):
-    """`a - b` in seconds, as a float: native date arithmetic (SQLite's julianday is C, not a Python UDF)."""
-
-    output_field = FloatField()
-    arg_joiner = " - "
-    template = "EXTRACT(EPOCH FROM (%(expressions)s))"  # PostgreSQL
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Rounded to the millisecond: julianday's float error must not move an event across a bucket edge.
-        template = "ROUND((julianday(%(expressions)s)) * 86400.0, 3)"
-        return self.as_sql(compiler, connection, template=template, arg_joiner=") - julianday(", **extra)
-
-
 def _week_starts(since: dt.datetime, now: dt.datetime) -> list[dt.datetime]:
     """Local-midnight Mondays from the week holding `since` up to the one holding `now` (ISO weeks, UK time)."""
     tz = timezone.get_current_timezone()
@@ -163,26 +133,6 @@ def _week_index(starts: list[dt.datetime], lo: int = 0, hi: int | None = None) -
     )
 
 
-def _engagement_code() -> Subquery:
-    """Per delivery: response bucket of the first human engagement × 4 + clicked × 2 + actioned; NULL if none."""
-    human = NotificationEvent.objects.filter(
-        notification_id=OuterRef("notification_id"), kind__in=ENGAGEMENT, machine_suspected=False
-    )
-    seconds = SecondsBetween("occurred_at", Coalesce(OuterRef("delivered_at"), OuterRef("sent_at")))
-    buckets = [
-        When(GreaterThan(Value(float(limit * 3600)), seconds), then=Value(4 * i))
-        for i, (_, limit) in enumerate(RESPONSE_BUCKETS)
-        if limit is not None
-    ]
-    code = (
-        Min(Case(*buckets, default=Value(4 * (len(RESPONSE_BUCKETS) - 1))))
-        + Max(Case(When(kind="clicked", then=Value(CLICKED)), default=Value(0)))
-        + Max(Case(When(kind="actioned", then=Value(ACTIONED)), default=Value(0)))
-    )
-    grouped = human.order_by().values("notification_id").annotate(code=code).values("code")
-    return Subquery(grouped[:1], output_field=IntegerField())
-
-
 def _per_delivery(since: dt.datetime, starts: list[dt.datetime]):
     """One narrow row per delivery handed to a channel in the window (the ORM writes the joins and subquery)."""
     edited = ~Q(notification__subject=F("notification__original_subject")) | ~Q(
@@ -196,7 +146,7 @@ def _per_delivery(since: dt.datetime, starts: list[dt.datetime]):
             r_channel=F("channel"),
             r_segment=F("notification__analysis__segment"),
             r_week=_week_index(starts),
-            r_code=_engagement_code(),
+            r_code=engagement_code(),
             r_provider=F("notification__analysis__provider"),
             r_delivered=Case(When(delivered_at__isnull=False, then=Value(1)), default=Value(0)),
             r_edited=Case(When(edited, then=Value(1)), default=Value(0)),
@@ -216,11 +166,6 @@ def _per_delivery(since: dt.datetime, starts: list[dt.datetime]):
     )
 
 
-# Per group: sent, delivered, opened (any human engagement), clicked, actioned: the code's bits.
-FUNNEL_SQL = (
-    "COUNT(*), SUM(r_delivered), COUNT(r_code), "
-    f"SUM(CASE WHEN r_code %% 4 >= {CLICKED} THEN 1 ELSE 0 END), SUM(r_code %% {CLICKED})"
-)
 GROUPED_SQL = {
     **{dimension: (f"r_{dimension}", FUNNEL_SQL) for dimension in DIMENSIONS},
     "response": ("r_code / 4", "COUNT(*), 0, 0, 0, 0"),

@@ -46,7 +46,7 @@ def approve(notifications: Iterable[Notification], *, user) -> BulkOutcome:  # n
         if not n.is_open:
             outcome.refuse(n, f"already {n.get_status_display().lower()}")
             continue
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             # The same step as the workspace's approvals list: the row, both trails and the card's state.
             queue_approvals.approve(n, user=user, now=now)
         outcome.done += 1

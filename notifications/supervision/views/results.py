@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from notifications.supervision.selectors.results import DIMENSIONS, STAGES, FunnelGroup, results
+from notifications.queue.funnel import STAGES
+from notifications.supervision.selectors.results import DIMENSIONS, FunnelGroup, results
 from notifications.workspace.views.common import workspace_view
 
 WINDOWS = (4, 12, 52)  # weeks

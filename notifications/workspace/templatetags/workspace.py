@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 
 from notifications.common.sms import PUSH_MAX_CHARS, sms_size
 from notifications.delivery.contacts import phone_to_call
-from notifications.delivery.services.sending import policy_label
+from notifications.delivery.send_rules import policy_label
 from notifications.queue.models import ApprovalPolicy
 from notifications.queue.selectors.approval import approval_needed
 from notifications.queue.selectors.queue import CLAIM_TTL, QueueFilters, claim_active
@@ -143,7 +143,6 @@ register.filter("who", display_name)  # a colleague's name: full name, else user
 
 @register.filter
 def policy_name(rule: str) -> str:
-
     return policy_label(str(rule))
 
 

@@ -27,7 +27,9 @@ def request_approval(request: HttpRequest, pk: int) -> HttpResponse:
         service.request_approval(n, user=request.user)
     except QueueActionError as exc:
         return card_response(request, pk, error=exc.message, status=exc.status_code, changed=False)
-    return card_response(request, pk, message="Approval requested: a supervisor will approve it or send it back.")
+    # The card's approval panel says it; the message is for the page without JavaScript.
+    message = "" if request.htmx else "Approval requested: a supervisor will approve it or send it back."
+    return card_response(request, pk, message=message)
 
 
 @require_GET

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from notifications.delivery.send_rules import Stage, evaluate
 from notifications.profiles.selectors import load_profile
 from notifications.queue.models import ApprovalPolicy, Notification
 from notifications.queue.selectors.queue import analysis_detail, get_card, why_context
@@ -24,7 +25,9 @@ SECTIONS = {
 def section_context(n: Notification, name: str) -> dict:
     """The data one section shows; each reads a fixed number of rows, only when opened."""
     if name == "why":
-        return {"why": why_context(n)}
+        # The policies now, for this message's own channel (a call is not held by SMS quiet hours).
+        checks = evaluate(n, stage=Stage.DELIVER) if n.is_open else None
+        return {"why": why_context(n), "send_checks": checks}
     if name == "approach":
         analysis, detail = analysis_detail(n)
         return {"detail": detail, "analysis": analysis}

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from notifications.content.checks import check_draft
-from notifications.delivery.services.sending import SendRefused, check_send, send_notification
+from notifications.delivery.send_rules import Stage, evaluate
+from notifications.delivery.services.sending import SendRefused, send_notification
 from notifications.profiles.selectors import load_profile
 from notifications.queue.models import Notification
 from notifications.queue.selectors.queue import get_card
@@ -75,7 +76,7 @@ def revert(request: HttpRequest, pk: int) -> HttpResponse:
 def send_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Exactly what will go, to whom and by which channel, with every check's outcome."""
     n = get_card(pk)
-    check = check_send(n, user=request.user)
+    check = evaluate(n, stage=Stage.CONFIRM, user=request.user)
     template = "notifications/_send_confirm.html" if request.htmx else "notifications/send_confirm_page.html"
     return render(request, template, {"n": n, "check": check})
 
@@ -88,10 +89,19 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
         return card_response(request, pk, error="Reload the card and try again.", status=422, changed=False)
     n = get_object_or_404(Notification, pk=pk)
     try:
-        sent = send_notification(n, user=request.user, expected_version=form.cleaned_data["version"])
+        sent = send_notification(
+            n,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            acknowledged_style=form.cleaned_data["acknowledged_style"],
+        )
     except SendRefused as exc:
         if not request.htmx:
             return card_response(request, pk, error=exc.message)
         return card_response(request, pk, status=422, changed=False, extra={"send_errors": exc.reasons})
-    response = card_response(request, pk, message=f"Sent by {sent.channel}.")
+    if sent.channel == "Phone":  # a call is started, never "sent": the card now shows the outcome form
+        message = "Call started: ring the number above, then record how it went."
+    else:
+        message = f"Sent by {sent.channel}: the status below follows the delivery."
+    response = card_response(request, pk, message=message)
     return response if request.htmx else redirect("notifications:queue")

@@ -22,7 +22,7 @@ NO_CHANGE = 204  # htmx swaps nothing (the htmx-config meta in base.html)
 
 
 def parse_rows(text: str) -> dict[int, tuple[str, bool]]:
-    """"12.3fa1b2c0.o,13.0c0ffee0" → {12: ("3fa1b2c0", True), 13: ("0c0ffee0", False)}; `o`: the card is open.
+    """ "12.3fa1b2c0.o,13.0c0ffee0" → {12: ("3fa1b2c0", True), 13: ("0c0ffee0", False)}; `o`: the card is open.
 
     Anything malformed is skipped; at most two pages' worth of rows are read."""
     rows: dict[int, tuple[str, bool]] = {}

@@ -8,7 +8,6 @@ from django.shortcuts import render
 from notifications.jobs.selectors import latest_job
 from notifications.queue.models import ApprovalPolicy
 from notifications.queue.selectors.queue import queue_page as select_queue_page
-from notifications.queue.services.claims import wake_due_snoozes
 from notifications.workspace.forms import QueueFilterForm
 from notifications.workspace.selectors import queue_stats
 from notifications.workspace.views.common import workspace_view
@@ -16,7 +15,6 @@ from notifications.workspace.views.common import workspace_view
 
 @workspace_view()
 def queue_page(request: HttpRequest) -> HttpResponse:
-    wake_due_snoozes()
     form = QueueFilterForm(request.GET)
     page = select_queue_page(form.to_filters(), request.user)
     context = {"form": form, "page": page, "filters": page.filters, "approval_policy": ApprovalPolicy.load()}

@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from notifications.queue.services.claims import wake_due_snoozes
 from notifications.workspace.selectors import queue_stats
 from notifications.workspace.views.common import workspace_view
 
@@ -14,6 +13,5 @@ from notifications.workspace.views.common import workspace_view
 @require_GET
 @workspace_view()
 def stats(request: HttpRequest) -> HttpResponse:
-    wake_due_snoozes()
     # oob_job: while a run is going, the job panel rides along (out of band) so every open page shows it.
     return render(request, "notifications/_stats.html", {"stats": queue_stats(request.user), "oob_job": True})

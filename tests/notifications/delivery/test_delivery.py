@@ -40,7 +40,7 @@ def test_queue_delivery_is_keyed_by_the_notification(agent, enqueued, django_cap
         second = service.queue_delivery(n, user=agent)  # a double click / second tab / retried request
     assert first.pk == second.pk and Delivery.objects.count() == 1
     assert enqueued == [first.pk]  # one task message, only after commit
-    assert kinds(n) == ["approved"]
+    assert kinds(n) == ["send_requested"]
 
 
 def test_email_goes_once_with_text_html_and_is_delivered(agent):
@@ -58,7 +58,7 @@ def test_email_goes_once_with_text_html_and_is_delivered(agent):
     d.refresh_from_db()
     assert (d.status, d.attempts, d.provider) == ("delivered", 1, "email")
     assert d.provider_message_id and d.delivered_at
-    assert kinds(n) == ["approved", "sent", "delivered"]
+    assert kinds(n) == ["send_requested", "sent", "delivered"]
 
 
 def test_marketing_email_has_one_click_unsubscribe_headers(agent):
@@ -94,7 +94,7 @@ def test_opted_out_marketing_is_refused_at_send_even_if_the_draft_exists(agent):
     d = service.queue_delivery(n, user=agent)
     assert service.attempt_delivery(d.pk) == "suppressed"
     d.refresh_from_db()
-    assert d.permanent and d.last_error.startswith("Consent: Opted_In=No")
+    assert d.permanent and d.last_error.startswith("Marketing message refused: Opted_In=No")
     assert mail.outbox == [] and kinds(n)[-1] == "suppressed"
 
 
@@ -125,13 +125,15 @@ def test_the_frequency_cap_refuses_and_names_itself(agent):
     n = approved(user=agent, customer=earlier.customer)
     d = service.queue_delivery(n, user=agent)
     assert service.attempt_delivery(d.pk) == "suppressed"
-    assert "Frequency cap: 1 Email message in the last 7 days" in Delivery.objects.get(pk=d.pk).last_error
+    assert (
+        "Contact policy “Frequency cap”: 1 Email message in the last 7 days" in Delivery.objects.get(pk=d.pk).last_error
+    )
 
 
 def test_account_status_refuses_even_a_service_message(agent):
     n = approved(user=agent, status="Closed")
     assert service.attempt_delivery(service.queue_delivery(n).pk) == "suppressed"
-    assert Delivery.objects.get(notification=n).last_error.startswith("Account status:")
+    assert Delivery.objects.get(notification=n).last_error.startswith("Contact policy “Account status”:")
 
 
 def test_quiet_hours_hold_then_release_at_eight(agent, outbox, enqueued, django_capture_on_commit_callbacks):
@@ -149,7 +151,7 @@ def test_quiet_hours_hold_then_release_at_eight(agent, outbox, enqueued, django_
     assert enqueued == [d.pk, d.pk]  # once when approved, once when released
     assert service.attempt_delivery(d.pk, now=dt.datetime(2026, 11, 25, 8, 0, 5, tzinfo=LONDON)) == "delivered"
     assert len(list((outbox / "sms").glob("*.json"))) == 1
-    assert kinds(n) == ["approved", "held", "sent", "delivered"]
+    assert kinds(n) == ["send_requested", "held", "sent", "delivered"]
 
 
 def test_email_is_not_subject_to_quiet_hours(agent):

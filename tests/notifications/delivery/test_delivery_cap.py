@@ -73,7 +73,10 @@ def test_a_message_on_its_way_or_delivered_counts(status, channel):
     assert not marketing_cap(n)
     d = service.queue_delivery(n)
     assert service.attempt_delivery(d.pk, now=NOON) == "suppressed"
-    assert "Frequency cap: 1 marketing message in the last 7 days" in Delivery.objects.get(pk=d.pk).last_error
+    assert (
+        "Marketing not allowed by “Frequency cap”: 1 marketing message in the last 7 days"
+        in Delivery.objects.get(pk=d.pk).last_error
+    )
 
 
 def test_a_send_whose_outcome_is_unknown_still_counts():

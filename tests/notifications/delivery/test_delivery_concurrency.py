@@ -70,6 +70,6 @@ def test_concurrent_sends_and_task_runs_make_one_delivery(settings, tmp_path, mo
     d = Delivery.objects.get(notification=n)
     assert (d.status, d.attempts) == ("delivered", 1)
     events = list(NotificationEvent.objects.filter(notification=n).values_list("kind", flat=True))
-    assert events.count("approved") == 1 and events.count("sent") == 1
+    assert events.count("send_requested") == 1 and events.count("sent") == 1
     # Every other run found the row already claimed: "sending" while the winner worked, "delivered" after.
     assert set(results) <= {"delivered", "sending"} and "delivered" in results

@@ -104,7 +104,7 @@ def test_a_draft_the_pipeline_wrote_an_agent_edited_and_sent_has_its_whole_trail
     assert trail == [
         ("drafted", None),
         ("edited", agent.pk),
-        ("approved", agent.pk),
+        ("send_requested", agent.pk),
         ("sent", None),
         ("delivered", None),
     ]

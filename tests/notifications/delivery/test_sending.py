@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from notifications.delivery.services.sending import SendRefused, check_send, send_notification
+from notifications.delivery.send_rules import Stage, evaluate
+from notifications.delivery.services.sending import SendRefused, send_notification
 from notifications.queue.models import Notification
 from tests.factories import AccountActivityFactory, NotificationFactory, make_role_user
 
@@ -41,20 +42,19 @@ def test_quiet_hours_hold_sms_with_the_time_it_may_go(agent):
     n = claimed(agent, channel="SMS", subject="", original_subject="")
     late = dt.datetime(2026, 11, 24, 22, 30, tzinfo=LONDON)
     n.claimed_at = late
-    check = check_send(n, user=agent, now=late)
+    check = evaluate(n, stage=Stage.SEND, user=agent, now=late)
     # A delay, not a refusal: the send goes ahead and the delivery is held until 08:00 (issue 6).
     assert check.ok and check.held_until is not None
-    assert any(
-        note.startswith("Quiet hours: this SMS message will be held and sent at 08:00") for note in check.notices
-    )
+    holds = [c.message for c in check.checks if c.outcome == "hold"]
+    assert len(holds) == 1 and holds[0].startswith("Will be held until 08:00 on 25 Nov")
     midday = dt.datetime(2026, 11, 24, 12, 0, tzinfo=LONDON)
     n.claimed_at = midday  # a claim lasts 30 minutes: take it when sending
-    assert check_send(n, user=agent, now=midday).ok
+    assert evaluate(n, stage=Stage.SEND, user=agent, now=midday).ok
 
 
 def test_email_needs_a_subject(agent):
     n = claimed(agent, subject="  ")
-    assert "An email needs a subject." in check_send(n, user=agent).reasons
+    assert "An email needs a subject." in evaluate(n, stage=Stage.SEND, user=agent).reasons
 
 
 @pytest.mark.skipif(

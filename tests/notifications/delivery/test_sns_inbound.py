@@ -270,7 +270,9 @@ def test_a_stop_reply_withdraws_sms_marketing_and_the_next_marketing_sms_is_refu
     marketing_sms = approved(channel="SMS", subject="", kind="marketing", situation="tariff_value", customer=customer)
     d = service.queue_delivery(marketing_sms)
     assert service.attempt_delivery(d.pk, now=NOON) == "suppressed"
-    assert Delivery.objects.get(pk=d.pk).last_error.startswith("Consent: marketing consent withdrawn (SMS reply (STOP)")
+    assert Delivery.objects.get(pk=d.pk).last_error.startswith(
+        "Marketing message refused: marketing consent withdrawn (SMS reply (STOP)"
+    )
     # PECR consent is per channel: STOP by text does not withdraw marketing email.
     marketing_email = approved(kind="marketing", situation="tariff_value", customer=customer)
     assert service.attempt_delivery(service.queue_delivery(marketing_email).pk, now=NOON) == "delivered"

@@ -5,12 +5,18 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from notifications.delivery.send_rules import Stage, evaluate
 from notifications.queue.models import ApprovalPolicy, Notification
-from notifications.queue.selectors.approval import approval_missing, approval_needed
+from notifications.queue.selectors.approval import approval_needed
 from notifications.supervision.services import approvals as supervision
 from tests.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def approval_missing(n: Notification) -> str:
+    """The send rules' word on the approval ("" when it is not a reason to refuse)."""
+    return " ".join(c.message for c in evaluate(n, stage=Stage.SEND).refusals if c.name == "Approval")
 
 
 def test_off_by_default():
@@ -27,6 +33,8 @@ def test_required_for_high_priority_until_approved_at_this_version(supervisor):
     Notification.objects.filter(pk=high.pk).update(version=2)
     high.refresh_from_db()
     assert "changed after it was approved" in approval_missing(high)
+    trail = list(high.events.values_list("kind", "source", "user__username"))
+    assert trail == [("approved", "supervisor", supervisor.username)]  # the message's trail says who approved
 
 
 def test_required_for_marketing():

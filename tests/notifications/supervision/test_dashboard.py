@@ -58,7 +58,7 @@ def test_dashboard_page_is_staff_only_and_cheap(as_supervisor, client, django_as
 
 
 def test_the_funnel_stays_on_the_history_until_a_message_has_gone_out():
-    from notifications.queue.models import NotificationEvent
+    from notifications.queue.models import Delivery, NotificationEvent
 
     NotificationHistoryFactory(opened=True, clicked=False, action_taken="")
     draft = NotificationFactory()
@@ -67,12 +67,30 @@ def test_the_funnel_stays_on_the_history_until_a_message_has_gone_out():
     d = dashboard()
     assert d.funnel_source == "imported notification history" and dict(d.funnel)["sent"] == 1
 
-    NotificationEvent.objects.create(notification=draft, kind="sent", occurred_at=timezone.now(), source="agent")
+    Delivery.objects.create(notification=draft, channel="Email", status="sent", sent_at=timezone.now())
     d = dashboard()
-    assert d.funnel_source == "our messages' event trail" and dict(d.funnel) == {
+    assert d.funnel_source == "our messages" and dict(d.funnel) == {
         "sent": 1,
         "delivered": 0,
         "opened": 0,
         "clicked": 0,
         "actioned": 0,
     }
+
+
+def test_the_dashboard_and_the_results_page_count_the_same_funnel(agent):
+    """One email sent, delivered and clicked (no open: images blocked), one call that reached the customer."""
+    from notifications.delivery.services import delivery as service
+    from notifications.queue.lifecycle import record_lifecycle_event
+    from notifications.supervision.selectors.results import results
+    from tests.notifications.delivery.delivery_helpers import approved
+
+    email = approved()
+    assert service.attempt_delivery(service.queue_delivery(email).pk) == "delivered"
+    record_lifecycle_event(email, "clicked", source="tracking_link")
+    call = service.queue_delivery(approved(channel="Phone", subject=""))
+    service.record_call_outcome(call, outcome="reached", note="Talked it through", user=agent)
+
+    expected = {"sent": 2, "delivered": 2, "opened": 1, "clicked": 1, "actioned": 0}
+    assert dict(dashboard().funnel) == expected  # not "Sent 1, Delivered 2 (200%)"
+    assert results(weeks=4).total.counts == expected

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from notifications.queue.models import Notification
+from notifications.queue.tasks import wake_snoozed
 from tests.factories import CustomerFactory, NotificationFactory, make_role_user
 
 HX = {"HX-Request": "true"}
@@ -104,6 +105,7 @@ def test_status_filters(agent_client, agent):
     NotificationFactory(customer__name="dismissed", status="dismissed", dismissed_at=now, dismiss_reason="other")
     NotificationFactory(customer__name="snoozed", status="snoozed", snoozed_until=now + timezone.timedelta(days=1))
     NotificationFactory(customer__name="snooze-over", status="snoozed", snoozed_until=now - timezone.timedelta(hours=1))
+    wake_snoozed()  # beat, every minute
     assert sorted(_names(agent_client.get(QUEUE))) == ["mine", "snooze-over", "waiting"]
     assert _names(agent_client.get(QUEUE, {"status": "mine"})) == ["mine"]
     assert _names(agent_client.get(QUEUE, {"status": "sent"})) == ["sent"]
@@ -164,24 +166,29 @@ def test_constant_queries_per_page_view(agent_client, django_assert_num_queries,
 
     other = make_role_user("bea", "Agents")
     NotificationFactory.create_batch(cards, claimed_by=other, claimed_at=timezone.now(), edited_by=other)
-    # session, user, 2 × permissions, due snoozes, count, page ids, cards, 2 × stats, last job: 11 at any size
-    with django_assert_num_queries(11):
+    # session, user, 2 × permissions, count, page ids, cards, 2 × stats, last job: 10 at any size (a GET never
+    # wakes snoozes: beat does)
+    with django_assert_num_queries(10):
         response = agent_client.get(QUEUE)
     assert len(response.context["page"].items) == min(cards, 50)
     # the htmx partial for a search: no stats, and one id scan gives both the count and the page
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         agent_client.get(QUEUE, {"q": "Morag", "priority": "High"}, headers=HX)
     with django_assert_num_queries(5):  # session, user, 2 × permissions, the card
         agent_client.get(reverse("notifications:card", args=[response.context["page"].items[0].pk]), headers=HX)
 
 
-def test_due_snoozes_come_back_to_the_queue(agent_client):
+def test_due_snoozes_come_back_to_the_queue_from_beat_and_reading_the_queue_writes_nothing(agent_client):
     from django.utils import timezone
 
     n = NotificationFactory(status="snoozed", snoozed_until=timezone.now() - timezone.timedelta(minutes=1))
+    assert agent_client.get(QUEUE).context["page"].items == []  # a GET never changes a draft
+    n.refresh_from_db()
+    assert n.status == "snoozed"
+    assert wake_snoozed() == 1
     assert [item.pk for item in agent_client.get(QUEUE).context["page"].items] == [n.pk]
     n.refresh_from_db()
-    assert n.status == "waiting"
+    assert (n.status, n.snoozed_until) == ("waiting", None)
 
 
 def test_search_count_is_capped_and_says_so(agent_client, settings, monkeypatch):
