@@ -110,21 +110,27 @@ def approval_badge(n: Notification, policy: ApprovalPolicy) -> tuple[str, str] |
     }.get(n.approval_state, ("Needs approval", "wait"))
 
 
-def row_stamp(n: Notification, user, now: dt.datetime | None = None) -> str:
-    """A hash of what the row and card show. The agent's own edits to a draft they hold are left out,
-    so their typing never brings their own card back from the server mid-sentence."""
-    now = now or timezone.now()
-    holder = n.claimed_by_id if claim_active(n, now) else 0
+# What the stamp reads, as `values_list` names: the live poll reads these alone (no model instances).
+STAMP_FIELDS = (
+    "pk", "status", "claimed_by_id", "claimed_at", "version", "approval_state", "snoozed_until",
+    "delivery__status", "delivery__attempts", "delivery__call_outcome",
+)  # fmt: skip
+
+
+def stamp_of(values: tuple, user, now: dt.datetime) -> str:
+    """A hash of what the row and card show, from a STAMP_FIELDS tuple. The agent's own edits to a draft
+    they hold are left out, so their typing never brings their own card back from the server mid-sentence."""
+    _, status, holder_id, claimed_at, version, approval, snoozed_until, d_status, d_attempts, d_outcome = values
+    holder = holder_id if holder_id and claimed_at and claimed_at >= now - CLAIM_TTL else 0
     mine = holder == user.pk
+    parts = (status, holder, "" if mine else version, approval, _hm(snoozed_until), d_status, d_attempts, d_outcome)
+    return f"{zlib.crc32('|'.join('' if p is None else str(p) for p in parts).encode()):08x}"
+
+
+def row_stamp(n: Notification, user, now: dt.datetime | None = None) -> str:
     d = delivery_of(n)
-    parts = [
-        n.status,
-        holder,
-        "" if mine else n.version,
-        n.approval_state,
-        _hm(n.snoozed_until),
-        d.status if d else "",
-        d.attempts if d else "",
-        d.call_outcome if d else "",
-    ]
-    return f"{zlib.crc32('|'.join(map(str, parts)).encode()):08x}"
+    values = (
+        n.pk, n.status, n.claimed_by_id, n.claimed_at, n.version, n.approval_state, n.snoozed_until,
+        d.status if d else None, d.attempts if d else None, d.call_outcome if d else None,
+    )  # fmt: skip
+    return stamp_of(values, user, now or timezone.now())

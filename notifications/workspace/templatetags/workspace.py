@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from notifications.common.sms import PUSH_MAX_CHARS, sms_size
 from notifications.delivery.contacts import phone_to_call
@@ -16,25 +14,15 @@ from notifications.queue.models import ApprovalPolicy
 from notifications.queue.selectors.approval import approval_needed
 from notifications.queue.selectors.queue import CLAIM_TTL, QueueFilters, claim_active
 from notifications.queue.services.claims import display_name
+from notifications.workspace import row_html
 from notifications.workspace.forms import filters_querystring
-from notifications.workspace.rows import approval_badge, delivery_of, row_stamp, row_state
+from notifications.workspace.row_html import risk_label, risk_level
+from notifications.workspace.rows import delivery_of
 
 register = template.Library()
 
-_RISK_BANDS = ((3, "low"), (6, "medium"), (8, "high"), (10, "very-high"))
-
-
-@register.filter
-def risk_level(score: int | None) -> str:
-    """A CSS-safe band name for the risk score (1–3 low, 4–6 medium, 7–8 high, 9–10 very high)."""
-    if not score:
-        return "none"
-    return next(name for top, name in _RISK_BANDS if score <= top)
-
-
-@register.filter
-def risk_label(score: int | None) -> str:
-    return "no score" if not score else f"{risk_level(score).replace('-', ' ')} risk"
+register.filter("risk_level", risk_level)
+register.filter("risk_label", risk_label)
 
 
 @register.filter
@@ -64,7 +52,7 @@ def card_context(notification, user, policy: ApprovalPolicy | None = None) -> di
     pk = str(n.pk)
     context = {
         "pk": pk,
-        "url": f"{_card_url_prefix()}{pk}/",
+        "url": f"{row_html.card_url_prefix()}{pk}/",
         "sections": SECTIONS,
         "active": active,
         "mine": active and n.claimed_by_id == user.pk,
@@ -80,18 +68,15 @@ def card_context(notification, user, policy: ApprovalPolicy | None = None) -> di
     return context
 
 
-@register.simple_tag
-def row_context(notification, user, policy: ApprovalPolicy | None = None) -> dict:
-    """Per queue row: its pk and URL, its state in words, its approval badge and its live stamp."""
-    n = notification
-    pk = str(n.pk)
-    return {
-        "pk": pk,
-        "url": f"{_card_url_prefix()}{pk}/",
-        "state": row_state(n, user),
-        "approval": approval_badge(n, policy) if policy is not None else None,
-        "stamp": row_stamp(n, user),
-    }
+@register.simple_tag(takes_context=True)
+def row_line(context, notification, policy: ApprovalPolicy, *, oob: bool = False, expanded: bool = False) -> str:
+    """A queue row's line (notifications/workspace/row_html.py), e.g. out of band after an action."""
+    return row_html.row_line(notification, context["request"].user, policy, oob=oob, expanded=expanded)
+
+
+@register.simple_tag(takes_context=True)
+def queue_rows(context, items, policy: ApprovalPolicy) -> str:
+    return row_html.queue_rows(items, context["request"].user, policy)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(])")
@@ -112,11 +97,6 @@ def script_steps(text: str) -> dict:
         else:
             steps.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
     return {"title": title, "steps": steps}
-
-
-def _card_url_prefix() -> str:
-    """The routed prefix of card URLs, "/cards/" (one reverse per card instead of thirteen)."""
-    return reverse("notifications:card", args=[0]).removesuffix("0/")
 
 
 @register.simple_tag
@@ -144,17 +124,3 @@ register.filter("who", display_name)  # a colleague's name: full name, else user
 @register.filter
 def policy_name(rule: str) -> str:
     return policy_label(str(rule))
-
-
-def _risk_bar_html(score: int) -> str:
-    segments = "".join(f'<span class="risk__seg{" is-on" if i < score else ""}"></span>' for i in range(10))
-    return f'<span class="risk__bar" aria-hidden="true">{segments}</span>'
-
-
-_RISK_BARS = {score: _risk_bar_html(score) for score in range(0, 11)}
-
-
-@register.simple_tag
-def risk_bar(score: int | None) -> str:
-    """Ten segments, `score` of them lit: fixed markup from an integer (no data reaches the HTML)."""
-    return mark_safe(_RISK_BARS.get(int(score or 0), _RISK_BARS[0]))  # noqa: S308 - static markup only

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from notifications.queue.models import ApprovalPolicy, Notification
 from notifications.queue.selectors.queue import PAGE_SIZE, with_card_relations, with_row_relations
-from notifications.workspace.rows import row_stamp
+from notifications.workspace.rows import STAMP_FIELDS, stamp_of
 from notifications.workspace.views.common import workspace_view
 
 NO_CHANGE = 204  # htmx swaps nothing (the htmx-config meta in base.html)
@@ -41,12 +41,15 @@ def live(request: HttpRequest) -> HttpResponse:
     if not seen:
         return HttpResponse(status=NO_CHANGE)
     now = timezone.now()
-    rows = with_row_relations(Notification.objects.filter(pk__in=list(seen)))
-    changed = [n for n in rows if row_stamp(n, request.user, now) != seen[n.pk][0]]
+    # One narrow query for every row on the page; full rows only for the few that changed.
+    current = Notification.objects.filter(pk__in=list(seen)).values_list(*STAMP_FIELDS)
+    changed = [values[0] for values in current if stamp_of(values, request.user, now) != seen[values[0]][0]]
     if not changed:
         return HttpResponse(status=NO_CHANGE)
-    open_pks = [n.pk for n in changed if seen[n.pk][1]]
-    cards = {n.pk: n for n in with_card_relations(Notification.objects.filter(pk__in=open_pks))} if open_pks else {}
-    updates = [(cards.get(n.pk, n), n.pk in cards) for n in changed]
+    open_pks = [pk for pk in changed if seen[pk][1]]
+    closed_pks = [pk for pk in changed if not seen[pk][1]]
+    found = {n.pk: (n, True) for n in with_card_relations(Notification.objects.filter(pk__in=open_pks))}
+    found.update({n.pk: (n, False) for n in with_row_relations(Notification.objects.filter(pk__in=closed_pks))})
+    updates = [found[pk] for pk in changed if pk in found]
     context = {"updates": updates, "approval_policy": ApprovalPolicy.load()}
     return render(request, "notifications/_live_rows.html", context)
