@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -25,8 +25,7 @@ DStatus = Delivery.Status
 IN_FLIGHT = (DStatus.QUEUED, DStatus.SENDING, DStatus.SENT)
 
 
-@dataclass(frozen=True)
-class RowState:
+class RowState(NamedTuple):
     label: str  # in words, e.g. "Claimed by Bea Brown", "Delivered 10:02", "Held until 08:00"
     tone: str  # a CSS modifier: mine, other, free, ok, wait, error, muted
     live: bool

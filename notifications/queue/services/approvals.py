@@ -136,9 +136,9 @@ def decide(
     if not user.has_perm("queue.approve_notification"):
         raise NotAllowed("Only a supervisor can approve drafts or send them back.")
     if decision not in (APPROVE, SEND_BACK):
-        raise QueueActionError("Choose Approve or Send back.")
+        raise QueueActionError("Choose Approve or Send back.", status_code=422)
     if decision == SEND_BACK and not note:
-        raise QueueActionError("Say what to change: the note goes back to the agent with the draft.")
+        raise QueueActionError("Say what to change: the note goes back to the agent with the draft.", status_code=422)
     with transaction.atomic(durable=True):
         n = _open_for_update(n.pk)
         if n.version != expected_version:

@@ -55,7 +55,9 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST)
     n = get_object_or_404(Notification.objects.select_related("customer", "approval_by", "claimed_by"), pk=pk)
     error, status, done = "", 200, ""
-    requester = display_name(n.approval_by) if n.approval_state == service.State.REQUESTED else "The agent"
+    # Who gets the decision: whoever asked, else whoever holds the draft.
+    agent = n.approval_by if n.approval_state == service.State.REQUESTED else n.claimed_by
+    requester = display_name(agent) if agent else "the agent"
     if not form.is_valid():
         error, status = "Choose Approve or Send back (reload the list if this keeps happening).", 422
     else:
@@ -76,7 +78,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             n.refresh_from_db()
         else:
             if data["decision"] == service.APPROVE:
-                done = f"Approved version {n.version}: {requester} can send it now."
+                done = f"Approved version {n.version}: {requester[0].upper()}{requester[1:]} can send it now."
             else:
                 done = f"Sent back to {requester} with your note."
     if not request.htmx:
