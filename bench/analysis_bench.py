@@ -1,7 +1,8 @@
-"""Offline analysis at scale, segmentation quality, draft trust checks, and Bedrock prompt cost.
+"""Offline analysis at scale, segmentation quality, draft trust checks, and Bedrock cost and quality.
 
     .venv/bin/python bench/analysis_bench.py --customers 100000
     .venv/bin/python bench/analysis_bench.py --customers 20000 --database-url postgres://postgres@127.0.0.1:5432/bench
+    .venv/bin/python bench/analysis_bench.py --customers 5000 --no-scaling   # the Bedrock figures alone, quickly
 
 Self-contained: a throwaway SQLite database (or --database-url, whose tables are
 emptied first), demo data from the generator with its hidden personas, imported
@@ -9,6 +10,13 @@ with the project's importer. Timed: `load_profiles` for every customer plus
 `analyse_customer` with the offline analyst (segmentation for all; priority,
 draft and trust checks for Value Seekers). Runs at N/10 and N to show scaling.
 Import time is reported but not counted.
+
+Then Bedrock (bench/bedrock_costs.py): the first --bedrock-customers customers
+analysed through a real boto3 client against the local fake, at the default
+settings and in the variants named, for £ per 1,000 notifications from the
+tokens the fake reports, the share of customers sent to Bedrock, and the
+macro-F1 against the planted personas beside the offline scorer's on the same
+customers.
 """
 
 from __future__ import annotations
@@ -16,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import json
 import os
 import sys
 import tempfile
@@ -31,10 +38,8 @@ sys.path.insert(0, str(ROOT))
 TARGET_100K_SECONDS = 20.0
 TARGET_SCALING = 11.0
 TARGET_F1 = 0.9
-TARGET_GBP_PER_1000_BULK = 0.50
-# Anthropic adds a tool-use system prompt when tools are given; ~350 tokens for Claude 3 with a forced tool.
-TOOL_OVERHEAD_TOKENS = 350
-CHARS_PER_TOKEN = 4  # estimate (no tokenizer shipped for Claude 3): ~4 characters of English/JSON per token
+TARGET_GBP_PER_1000 = 0.50
+ROUTING_THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
 
 def setup_django(database_url: str | None, workdir: Path) -> None:
@@ -77,7 +82,6 @@ def generate_and_import(directory: Path, customers: int, seed: int, as_of: dt.da
 
 
 CHUNK = 5_000  # customers per task, like the job layer's chunks (which are smaller)
-SAMPLE_PER_CHUNK = 100  # Value Seekers kept per chunk for the prompt-cost estimate
 
 
 def analyse_chunk(task: tuple[list[int], dt.date]) -> dict:
@@ -107,7 +111,6 @@ def analyse_chunk(task: tuple[list[int], dt.date]) -> dict:
         "drafts_with_warnings": sum(1 for _, r in drafted if r.warnings),
         "warnings": warnings,
         "mix": Counter((r.draft.situation, r.draft.channel) for _, r in drafted),
-        "samples": drafted[:SAMPLE_PER_CHUNK],
     }
 
 
@@ -150,42 +153,66 @@ def macro_f1(segments: list[tuple[str, str]], personas: dict[str, str]) -> tuple
     return mean(scores.values()), scores
 
 
-def prompt_costs(samples, vs_share: float, today: dt.date, sample: int = 1000) -> dict:
-    """Tokens and £ per 1,000 Value Seeker notifications from the real prompts (chars/4 estimate)."""
-    from notifications.analysis.analysts.bedrock import prompts
-    from notifications.analysis.analysts.bedrock.pricing import cost_gbp
-    from notifications.analysis.analysts.bedrock.tools import tool_config
+def bedrock_figures(n: int, personas: dict[str, str], today: dt.date, poisoned_share: float) -> None:
+    from bedrock_costs import scenarios
+    from django.conf import settings
 
-    vs = samples[:sample]
-    tokens = {op: [0, 0] for op in ("segment", "prioritise", "draft")}
-    for profile, result in vs:
-        for op, output, analysis in (
-            ("segment", result.segmentation, None),
-            ("prioritise", result.priority, None),
-            ("draft", result.draft, result.priority),
-        ):
-            request = {
-                "system": prompts.SYSTEM[op],
-                "user": prompts.user_message(op, profile, today, analysis),
-                "tools": tool_config(op),
-            }
-            tokens[op][0] += len(json.dumps(request, ensure_ascii=False)) // CHARS_PER_TOKEN + TOOL_OVERHEAD_TOKENS
-            tokens[op][1] += len(output.model_dump_json()) // CHARS_PER_TOKEN
-    per = {op: (i / len(vs), o / len(vs)) for op, (i, o) in tokens.items()}
-    out = {"per_call_tokens": per, "vs_share": vs_share, "sample": len(vs), "models": {}}
-    for model_id in ("anthropic.claude-3-sonnet-20240229-v1:0", "anthropic.claude-3-haiku-20240307-v1:0"):
+    from customers.demo_data import SEGMENT_FOR_PERSONA
+    from customers.models import Customer
+    from notifications.analysis.analysts.offline import OfflineAnalyst
+    from notifications.profiles.selectors import load_profiles
 
-        def per_1000(ops, model_id=model_id):
-            return sum(float(cost_gbp(model_id, int(per[op][0] * 1000), int(per[op][1] * 1000))) for op in ops)
-
-        out["models"][model_id] = {
-            "draft_only": per_1000(["draft"]),
-            "prioritise_draft": per_1000(["prioritise", "draft"]),
-            "all_three": per_1000(["segment", "prioritise", "draft"]),
-            # Segmenting everyone to find the Value Seekers: 1/vs_share customers per notification.
-            "segment_everyone": per_1000(["segment"]) / vs_share,
-        }
-    return out
+    pks = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:n])
+    profiles = list(load_profiles(pks).values())
+    offline = OfflineAnalyst(today=today)
+    segmented = [(p.customer_id, offline.segment(p)) for p in profiles]
+    baseline, _ = macro_f1([(cid, s.segment.value) for cid, s in segmented], personas)
+    print("\nrouting: offline confidence threshold -> share of customers sent to Bedrock; how often the rules alone "
+          "are right about those customers")  # fmt: skip
+    for threshold in ROUTING_THRESHOLDS:
+        unsure = [(cid, s) for cid, s in segmented if s.confidence <= threshold]
+        right = sum(SEGMENT_FOR_PERSONA[personas[cid]] == s.segment.value for cid, s in unsure)
+        print(f"  <= {threshold:.2f}: {len(unsure) / len(segmented):6.1%} of customers; rules right for "
+              f"{right / max(1, len(unsure)):.0%} of them")  # fmt: skip
+    started = time.perf_counter()
+    runs = scenarios(profiles, poisoned_share)
+    print(
+        f"\nBedrock through a real boto3 client against the local fake ({time.perf_counter() - started:.0f} s), "
+        f"{len(profiles):,} customers; defaults: segmentation and priority on {settings.BEDROCK_BULK_MODEL_ID}, "
+        f"drafts on {settings.BEDROCK_MODEL_ID}, Bedrock only where the offline confidence is <= "
+        f"{settings.BEDROCK_CONFIDENCE_THRESHOLD}; tokens as the fake reports them; prices of 2026-12-01 at "
+        f"USD_TO_GBP {settings.USD_TO_GBP}:"
+    )
+    print(f"  offline scorer alone on these customers: macro-F1 {baseline:.3f} (the baseline)")
+    for r in runs:
+        f1, _ = macro_f1(r.segments, personas)
+        print(
+            f"  {r.name}: £{r.per_1000:.2f} per 1,000 notifications (£{r.cost:.2f} for {r.notifications:,}); "
+            f"{r.share:.1%} of customers sent to Bedrock; macro-F1 {f1:.3f} = {f1 / baseline:.3f}x the offline; "
+            f"{r.fallbacks:,} fallbacks, {r.disputes:,} disputes flagged"
+        )
+        print(f"      {'; '.join(r.per_call(op) for op in ('segment', 'prioritise', 'draft'))}")
+    by_name = {r.name: r for r in runs}
+    default, no_cache, draft_only = by_name["default"], by_name["default, prompt caching off"], by_name["draft only"]
+    sonnet, sonnet_no_cache = by_name["every step on the draft model"], by_name[
+        "every step on the draft model, caching off"]  # fmt: skip
+    f1, _ = macro_f1(default.segments, personas)
+    verdict = "OK" if default.per_1000 <= TARGET_GBP_PER_1000 else "MISSED"
+    print(f"  default settings: £{default.per_1000:.2f} per 1,000 notifications vs <= £{TARGET_GBP_PER_1000:.2f}  "
+          f"[{verdict}]; draft only £{draft_only.per_1000:.2f}")  # fmt: skip
+    verdict = "OK" if f1 >= baseline else "MISSED"
+    print(f"  hybrid macro-F1 {f1:.3f} vs >= offline {baseline:.3f}  [{verdict}]; {default.share:.1%} sent to Bedrock")
+    worst = runs[-1]  # every customer to a model that invents segment answers for some of them
+    f1, _ = macro_f1(worst.segments, personas)
+    verdict = "OK" if f1 >= baseline else "MISSED"
+    print(f"  {worst.name}: macro-F1 {f1:.3f} vs >= offline {baseline:.3f}  [{verdict}] ({worst.fallbacks:,} "
+          "answers rejected and replaced by the rules' segment)")  # fmt: skip
+    saved = no_cache.cost - default.cost
+    sonnet_saved = sonnet_no_cache.cost - sonnet.cost
+    print(
+        f"  prompt caching saves £{saved:.4f} at the default settings and £{sonnet_saved:.4f} "
+        f"({sonnet_saved / sonnet_no_cache.cost:.0%}) with every step on the draft model"
+    )
 
 
 def main() -> None:
@@ -196,6 +223,9 @@ def main() -> None:
     parser.add_argument("--no-scaling", action="store_true", help="skip the N/10 run")
     parser.add_argument("--drafts", type=int, default=10_000, help="at least this many drafts must be checked")
     parser.add_argument("--workers", type=int, default=2, help="processes (the machine has 2 cores)")
+    parser.add_argument("--bedrock-customers", type=int, default=5_000, help="customers for the Bedrock figures")
+    parser.add_argument("--poisoned-share", type=float, default=0.3, help="share of customers given invented "
+                        "segment answers in the poisoned runs")  # fmt: skip
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="analysis-bench-") as tmp:
@@ -257,27 +287,7 @@ def main() -> None:
             print(f"  by kind: {dict(warnings)}")
         print(f"  drafts by situation/channel: {dict(sorted(mix.items()))}")
 
-        samples = [pair for c in chunks for pair in c["samples"]]
-        costs = prompt_costs(samples, vs / big, today)
-        print(
-            f"\nBedrock prompt cost, from the real prompts of {costs['sample']} Value Seekers (tokens = chars/"
-            f"{CHARS_PER_TOKEN} + {TOOL_OVERHEAD_TOKENS} tool-use overhead; output = size of a valid answer):"
-        )
-        for op, (i, o) in costs["per_call_tokens"].items():
-            print(f"  {op:10} ~{i:,.0f} input + ~{o:,.0f} output tokens per call")
-        print(f"  Value Seekers are {costs['vs_share']:.0%} of customers")
-        for model_id, c in costs["models"].items():
-            print(
-                f"  {model_id}: £ per 1,000 Value Seeker notifications: draft only {c['draft_only']:.2f}; "
-                f"prioritise+draft {c['prioritise_draft']:.2f}; segment+prioritise+draft {c['all_three']:.2f}; "
-                f"plus segmenting every customer to find them {c['segment_everyone']:.2f}"
-            )
-        haiku = costs["models"]["anthropic.claude-3-haiku-20240307-v1:0"]["draft_only"]
-        verdict = "OK" if haiku <= TARGET_GBP_PER_1000_BULK else "MISSED"
-        print(
-            f"  bulk setting (Haiku, BEDROCK_OPERATIONS=draft; offline segmentation and scores): £{haiku:.2f} per "
-            f"1,000 vs <= £{TARGET_GBP_PER_1000_BULK:.2f}  [{verdict}]"
-        )
+        bedrock_figures(min(args.bedrock_customers, big), personas, today, args.poisoned_share)
         if args.database_url:
             empty_tables()
 

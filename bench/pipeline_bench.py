@@ -202,6 +202,7 @@ def bench_bedrock(args, work: Path, env: dict[str, str]) -> None:
             "ANALYST_CONCURRENCY": str(args.concurrency),
             "ANALYSIS_COMMIT_EVERY": str(args.concurrency),
             "BEDROCK_MAX_RPM": str(args.rpm),
+            "BEDROCK_CONFIDENCE_THRESHOLD": "1.0",  # every customer to the fake: this part measures concurrency
         }
         worker = Worker(bedrock_env, work, concurrency=2)
         try:

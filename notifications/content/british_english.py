@@ -73,22 +73,22 @@ def _match_case(template: str, word: str) -> str:
     return word
 
 
-def american_spellings(text: str) -> list[SpellingIssue]:
-    """Every American spelling in `text`, in order."""
+def american_spellings(text: str, keep: frozenset[str] | set[str] = frozenset()) -> list[SpellingIssue]:
+    """Every American spelling in `text`, in order; words in `keep` (lower case: names, "Gray") are not."""
     issues: list[SpellingIssue] = []
     if SPELLINGS.keys().isdisjoint(_WORD.findall(text.lower())):  # the usual case: one quick pass
         return issues
     for match in _WORD.finditer(text):
         word = match.group(0)
         british = SPELLINGS.get(word.lower())
-        if british:
+        if british and word.lower() not in keep:
             issues.append(SpellingIssue(word, _match_case(word, british), match.start(), match.end()))
     return issues
 
 
-def to_british(text: str) -> tuple[str, list[SpellingIssue]]:
-    """`text` with American spellings replaced, and what was replaced."""
-    issues = american_spellings(text)
+def to_british(text: str, keep: frozenset[str] | set[str] = frozenset()) -> tuple[str, list[SpellingIssue]]:
+    """`text` with American spellings replaced (except words in `keep`), and what was replaced."""
+    issues = american_spellings(text, keep)
     for issue in reversed(issues):  # from the end, so earlier offsets stay valid
         text = text[: issue.start] + issue.british + text[issue.end :]
     return text, issues

@@ -36,6 +36,11 @@ _WORDING_MESSAGES = {
 }
 
 
+def own_words(profile: CustomerProfile) -> set[str]:
+    """The customer's name and place, lower case: "Gray" the surname is not an American spelling."""
+    return {w.lower() for w in f"{profile.name} {profile.location}".split()}
+
+
 def check_draft(
     profile: CustomerProfile,
     subject: str,
@@ -93,10 +98,7 @@ def check_draft(
         if wording == "promotional" and kind_is_marketing:
             continue  # offers are what marketing is for
         issues.append(DraftIssue(kind=wording, message=_WORDING_MESSAGES[wording], text=match.group(0)))
-    own_words = {w.lower() for w in f"{profile.name} {profile.location}".split()}  # "Gray" the surname is fine
-    for spelling in american_spellings(text):
-        if spelling.word.lower() in own_words:
-            continue
+    for spelling in american_spellings(text, own_words(profile)):
         issues.append(
             DraftIssue(
                 kind="american_spelling",

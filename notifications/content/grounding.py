@@ -215,6 +215,11 @@ def profile_facts(profile: CustomerProfile, today: dt.date | None = None) -> Fac
     return facts
 
 
+def mentioned_dates(text: str) -> frozenset[dt.date]:
+    """Full dates written in `text`, in any of the forms the checks read ("2026-11-01", "1 November 2026")."""
+    return _text_facts(text)[1]
+
+
 def _years_between(start: dt.date, end: dt.date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
@@ -324,12 +329,13 @@ def invented_in_factor(factor: TriggerFactor, facts: Facts) -> list[Invented]:
     found = [] if root in PROFILE_FIELDS else [Invented("field", factor.field)]
     # A scalar field must be quoted with its real value, not just any number found in the record.
     actual = facts.fields.get(name.removeprefix("activity."))
-    if actual is not None and not _quotes(factor.value, actual):
+    if actual is not None and not quotes(factor.value, actual):
         found.append(Invented("value", f"{factor.field}={factor.value}"))
     return found + invented_facts(f"{factor.value} {factor.why}", facts, names=False)
 
 
-def _quotes(value: str, actual: str) -> bool:
+def quotes(value: str, actual: str) -> bool:
+    """`value` states `actual`: contains it as text, or names the same number."""
     if actual.lower() in value.lower():
         return True
     wanted = _num(actual)

@@ -4,15 +4,19 @@ Per batch of customers (ANALYSIS_COMMIT_EVERY):
 1. load the profiles in bulk and hash them;
 2. skip customers unchanged since their last analysis (same hash, same
    provider, not a fallback) unless the job is forced;
-3. evaluate the contact policies for everyone left, before any AI call;
+3. evaluate the contact policies for everyone left, before any AI call, and
+   read the holdout experiment's settings;
 4. analyse: segmentation for all, priority and draft only for those the
-   policies let us contact (concurrently, rate-limited, for Bedrock);
+   policies let us contact (concurrently, rate-limited, for Bedrock); a
+   customer the holdout places in the control group gets no draft;
 5. store each CustomerAnalysis as soon as it exists (unique per job and
    customer, so a redelivered chunk never pays for a customer twice);
-6. commit: decisions, queue items and the job's counters, in one
+6. commit: decisions (with the holdout arm), queue items and the job's counters, in one
    transaction guarded by the chunk's `committed` offset, so each customer is
    counted exactly once however many times the chunk is delivered.
 
+A refused configuration (AnalystMisconfigured: a retired model id, no model
+access, bad credentials) stops the whole job at once, failed, with its sentence.
 Transient analyst failures (AnalystUnavailable) propagate to the task, which
 retries with backoff; on the final attempt the offline analyst stands in
 (`fallback_result`) and the customer is counted as a fallback.
@@ -35,7 +39,8 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from customers.models import Customer
-from notifications.analysis.analysts.base import AnalystUnavailable
+from notifications.analysis.analysts.base import AnalystMisconfigured, AnalystUnavailable
+from notifications.analysis.analysts.offline.rules import RULES_VERSION
 from notifications.analysis.models import AICall, AnalysisChunk, AnalysisJob, ContactDecision, CustomerAnalysis
 from notifications.analysis.services import analyse as analysis
 from notifications.analysis.services import analyst_calls
@@ -45,7 +50,9 @@ from notifications.contact_rules.services.policies import (
     evaluate_profiles,
     quiet_hours_until,
 )
-from notifications.jobs.services import fail_chunk, maybe_finalise
+from notifications.experiments.holdout import Arm, Holdout, hold_out_test, place
+from notifications.experiments.selectors import running_holdout
+from notifications.jobs.services import fail_chunk, maybe_finalise, stop_job
 from notifications.profiles.schemas import CallUsage, CustomerAnalysisResult, CustomerProfile, Segment
 from notifications.profiles.selectors import load_profiles, profile_hash
 from notifications.queue.services.drafts import (
@@ -74,6 +81,8 @@ class _Batch:
     # Analyses this process inserted for the batch (known without a re-read); rows stored by an
     # earlier or concurrent delivery are read back in _commit.
     stored: dict[int, StoredAnalysis] = field(default_factory=dict)
+    experiment: str = ""  # the holdout experiment's key
+    holdout: Holdout | None = None  # None: paused, or nobody held out
 
 
 def process_chunk(chunk_id: int, *, final_attempt: bool = False) -> str:
@@ -113,7 +122,13 @@ def process_chunk(chunk_id: int, *, final_attempt: bool = False) -> str:
         start = chunk.committed
         pks = chunk.customer_pks[start : start + max(1, step)]
         batch = _prepare(job, pks)
-        _analyse(job, batch, analyst, final_attempt=final_attempt)
+        try:
+            _analyse(job, batch, analyst, final_attempt=final_attempt)
+        except AnalystMisconfigured as exc:
+            # Bedrock refused the set-up (retired model, no access, bad credentials): every customer would
+            # fail the same way, so the whole job stops now with the one sentence that says what to change.
+            stop_job(job.pk, str(exc))
+            return "stopped: configuration error"
         _commit(job.pk, chunk.pk, start, batch)
 
     maybe_finalise(job.pk)
@@ -152,6 +167,8 @@ def _prepare(job: AnalysisJob, pks: list[int]) -> _Batch:
     todo = {pk: p for pk, p in batch.profiles.items() if pk not in batch.skipped}
     batch.policies = active_policies()
     batch.verdicts = evaluate_profiles(todo, now=batch.now, policies=batch.policies) if todo else {}
+    if todo:
+        batch.experiment, batch.holdout = running_holdout()
     return batch
 
 
@@ -192,7 +209,7 @@ def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -
         for pk in todo:
             try:
                 results[pk] = _analyse_one(batch, pk, analyst, final_attempt)
-            except (AnalystUnavailable, SoftTimeLimitExceeded) as exc:
+            except (AnalystUnavailable, AnalystMisconfigured, SoftTimeLimitExceeded) as exc:
                 interrupted = exc
                 break
             except Exception:  # one bad customer must not sink the chunk
@@ -206,7 +223,7 @@ def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -
             for pk, future in futures.items():
                 try:
                     results[pk] = future.result()
-                except SoftTimeLimitExceeded as exc:  # raised in this thread while waiting
+                except (SoftTimeLimitExceeded, AnalystMisconfigured) as exc:  # the former raised while waiting
                     interrupted = exc
                     break
                 except AnalystUnavailable as exc:
@@ -218,7 +235,7 @@ def _analyse(job: AnalysisJob, batch: _Batch, analyst, *, final_attempt: bool) -
             # Out of time: don't wait for calls still in flight (or asleep on the rate limit);
             # the retry resumes from what was stored.
             pool.shutdown(wait=not isinstance(interrupted, SoftTimeLimitExceeded), cancel_futures=True)
-        if isinstance(interrupted, SoftTimeLimitExceeded):  # keep what finished before the limit
+        if isinstance(interrupted, (SoftTimeLimitExceeded, AnalystMisconfigured)):  # keep what finished first
             for pk, future in futures.items():
                 if pk not in results and future.done() and not future.cancelled() and future.exception() is None:
                     results[pk] = future.result()
@@ -239,14 +256,15 @@ def _analyse_one(batch: _Batch, pk: int, analyst, final_attempt: bool) -> Custom
     """Segmentation for everyone; priority and draft only for those the policies let us contact."""
     profile = batch.profiles[pk]
     contactable = batch.verdicts[pk].may_draft
+    hold_out = hold_out_test(batch.holdout, profile, marketing_allowed=batch.verdicts[pk].marketing_allowed)
     try:
-        return analysis.analyse_customer(profile, analyst, contactable=contactable)
+        return analysis.analyse_customer(profile, analyst, contactable=contactable, hold_out=hold_out)
     except AnalystUnavailable as exc:
         batch.lost_usage.extend((pk, u) for u in getattr(exc, "usage", []) if u.provider != "offline")
         if not final_attempt:
             raise
         reason = f"Bedrock unavailable after retries: {exc}"
-        return analysis.fallback_result(profile, reason, contactable=contactable)
+        return analysis.fallback_result(profile, reason, contactable=contactable, hold_out=hold_out)
 
 
 def _store(job: AnalysisJob, batch: _Batch, results: dict[int, CustomerAnalysisResult]) -> None:
@@ -276,7 +294,7 @@ def _store(job: AnalysisJob, batch: _Batch, results: dict[int, CustomerAnalysisR
             v = by_customer[customer_pk]
             batch.stored[customer_pk] = StoredAnalysis(
                 analysis_pk, customer_pk, v["segment"], v["is_fallback"], v["should_contact"], v["priority"],
-                v["risk_score"], v["urgency"], drafts[customer_pk], v["provider"],
+                v["risk_score"], v["urgency"], drafts[customer_pk], v["provider"], v["held_out"],
             )  # fmt: skip
 
 
@@ -310,6 +328,8 @@ def _analysis_values(job: AnalysisJob, batch: _Batch, pk: int, result: CustomerA
     should_contact = bool(p and p.should_contact and verdict.may_draft)
     if result.segmentation.segment == Segment.VALUE_SEEKERS and not verdict.may_draft:
         no_contact = "Contact policies: " + "; ".join(r.reason for r in verdict.failed if r.effect == "block")
+    elif result.held_out:
+        no_contact = f"Held out: control group of holdout experiment {batch.experiment}."
     else:
         no_contact = p.no_contact_reason if p else ""
     draft_json = result.draft.model_dump_json() if result.draft else "{}"
@@ -317,8 +337,10 @@ def _analysis_values(job: AnalysisJob, batch: _Batch, pk: int, result: CustomerA
         customer_id=pk,
         job_id=job.pk,
         provider=result.provider,
+        # The model that answered; with no call at all the offline rules did (a Bedrock job leaves the
+        # customers the rules are sure of to them), so the card does not name a model that never saw them.
         model_id=next((u.model_id for u in result.usage if u.model_id), "")
-        or (job.model_id if not result.fallback else ""),
+        or ("" if result.fallback else RULES_VERSION),
         profile_hash=batch.hashes[pk],
         segment=str(result.segmentation.segment),  # StrEnum -> plain str, as a read-back row has it
         segment_confidence=result.segmentation.confidence,
@@ -329,6 +351,7 @@ def _analysis_values(job: AnalysisJob, batch: _Batch, pk: int, result: CustomerA
         detail=RawJSON(p.model_dump_json() if p else "{}"),
         draft=RawJSON(draft_json),
         should_contact=should_contact,
+        held_out=result.held_out,
         no_contact_reason=no_contact,
         warnings=list(result.warnings),
         is_fallback=result.fallback,
@@ -356,13 +379,16 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
         skipped = {pk: seg for pk, seg in batch.skipped.items() if pk not in analyses}
         failed = (set(batch.failed) | {pk for pk in batch.verdicts if pk not in analyses}) - analyses.keys()
         segments = Counter(a.segment for a in analyses.values()) + Counter(skipped.values())
-        decisions, drafts = [], []
+        decisions, drafts, held = [], [], set()
         for pk, a in analyses.items():
             if a.segment != Segment.VALUE_SEEKERS:
                 continue
             verdict = batch.verdicts.get(pk)
             if verdict is None:
                 continue
+            arm, note = _arm(batch, pk, a, verdict)
+            if arm == Arm.CONTROL:
+                held.add(pk)
             decisions.append(
                 {
                     "customer_id": pk,
@@ -371,9 +397,12 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
                     "marketing_allowed": verdict.marketing_allowed,
                     "held_until": verdict.held_until,
                     "results": [r.as_dict() for r in verdict.results],
+                    "experiment": batch.experiment if arm else "",
+                    "arm": arm,
+                    "holdout_note": note[:200],
                 }
             )
-            if _queueable(a, verdict):
+            if arm != Arm.CONTROL and _queueable(a, verdict):
                 activity = batch.profiles[pk].activity
                 churn = activity.churn_risk_score if activity else Decimal("0")
                 channel = a.draft.get("channel") or batch.profiles[pk].preferred_channel
@@ -382,7 +411,11 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
         insert_rows(ContactDecision, decisions)  # ON CONFLICT DO NOTHING: unique per (job, customer)
         written = upsert_drafts(job_id, drafts)
         queued = {d.analysis.customer_id for d in drafts}
-        why_not = {pk: _not_queued_because(a, batch.verdicts.get(pk)) for pk, a in analyses.items() if pk not in queued}
+        why_not = {
+            pk: _not_queued_because(a, batch.verdicts.get(pk), pk in held)
+            for pk, a in analyses.items()
+            if pk not in queued
+        }
         withdraw_stale_drafts(job_id, why_not)
         counts = dict(job.segment_counts or {})
         for segment, n in segments.items():
@@ -406,8 +439,23 @@ def _commit(job_id: int, chunk_id: int, start: int, batch: _Batch) -> bool:
     return True
 
 
-def _not_queued_because(a: StoredAnalysis, verdict: PolicyVerdict | None) -> str:
+def _arm(batch: _Batch, pk: int, a: StoredAnalysis, verdict: PolicyVerdict) -> tuple[str, str]:
+    """The customer's holdout arm and why ("", "" when not in the experiment).
+
+    A held-out analysis (no draft was written) is the control group whatever the settings say now;
+    anyone else the run queues is placed now: treated, or a needed service contact (excluded).
+    """
+    if a.held_out:
+        return Arm.CONTROL, f"Held out: control group of holdout experiment {batch.experiment}."
+    if batch.holdout is None or not _queueable(a, verdict):
+        return "", ""
+    return place(batch.holdout, batch.profiles[pk], a.draft.get("situation", ""))
+
+
+def _not_queued_because(a: StoredAnalysis, verdict: PolicyVerdict | None, held_out: bool = False) -> str:
     """Why this analysis put no draft in the queue, in the words the dismissal note shows."""
+    if held_out:
+        return "held out: this customer is in the control group of the holdout experiment."
     if a.segment != Segment.VALUE_SEEKERS:
         return f"now segmented as {a.segment}, so no longer prioritised for contact."
     if verdict is not None and not verdict.may_draft:

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from notifications.analysis.models import AnalysisJob
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from notifications.analysis.models import AICall, AnalysisJob
+
+
+def with_bedrock_reach(jobs: QuerySet[AnalysisJob]) -> QuerySet[AnalysisJob]:
+    """Annotate `bedrock_customers`: how many of the job's customers needed a Bedrock call (one correlated
+    count per job row returned; AICall is indexed by job)."""
+    calls = AICall.objects.filter(job=OuterRef("pk"), provider="bedrock").order_by().values("job")
+    reach = calls.annotate(n=Count("customer", distinct=True)).values("n")[:1]
+    return jobs.annotate(bedrock_customers=Coalesce(Subquery(reach), 0))
+
+
+def job_for_panel(pk: int) -> AnalysisJob | None:
+    return with_bedrock_reach(AnalysisJob.objects.filter(pk=pk)).first()
 
 
 def latest_job(kind: str | None = None) -> AnalysisJob | None:
     """The newest job, of one kind or of any kind."""
-    jobs = AnalysisJob.objects.select_related("created_by").order_by("-created_at", "-pk")
+    jobs = with_bedrock_reach(AnalysisJob.objects.select_related("created_by")).order_by("-created_at", "-pk")
     if kind is not None:
         jobs = jobs.filter(kind=kind)
     return jobs.first()
@@ -40,6 +55,8 @@ def job_summary(job: AnalysisJob) -> dict:
         "value_seekers": job.value_seekers,
         "contactable": job.contactable,
         "drafts": job.drafts,
+        # Customers that needed Bedrock (AI only where the rules are unsure); 0 for an offline job.
+        "bedrock_customers": job_for_panel(job.pk).bedrock_customers,
         "input_tokens": job.input_tokens,
         "output_tokens": job.output_tokens,
         "cache_read_tokens": job.cache_read_tokens,

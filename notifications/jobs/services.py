@@ -136,6 +136,26 @@ def cancel_job(job: AnalysisJob) -> AnalysisJob:
     return job
 
 
+def stop_job(job_id: int, error: str) -> bool:
+    """Fail an active job at once (a configuration error no retry can fix); False if it had ended already.
+
+    As on cancelling, unstarted chunks are dropped and running ones stop before their next batch;
+    the counts stay as they were, and `error` is what the workspace and the admin show.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        updated = AnalysisJob.objects.filter(pk=job_id, status__in=ACTIVE).update(
+            status=AnalysisJob.Status.FAILED, error=error[:2000], finished_at=now
+        )
+        if updated:
+            AnalysisChunk.objects.filter(job_id=job_id).exclude(status__in=AnalysisChunk.FINISHED_STATUSES).update(
+                status=AnalysisChunk.Status.CANCELLED, finished_at=now
+            )
+    if updated:
+        log.warning("job %s stopped: %s", job_id, error)
+    return bool(updated)
+
+
 def maybe_finalise(job_id: int) -> AnalysisJob | None:
     """Mark the job finished once every customer is accounted for (idempotent, race-safe)."""
     job = AnalysisJob.objects.filter(pk=job_id).first()

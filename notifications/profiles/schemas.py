@@ -270,6 +270,7 @@ class CustomerAnalysisResult(Schema):
     segmentation: Segmentation
     priority: PriorityAnalysis | None = None  # Value Seekers only
     draft: DraftMessage | None = None  # Value Seekers who should be contacted
+    held_out: bool = False  # in the holdout control group: prioritised, never drafted
     warnings: list[str] = []  # grounding / British-English flags left for a human
     fallback: bool = False  # the offline analyst stood in for Bedrock
     fallback_reason: str = ""

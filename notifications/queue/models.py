@@ -46,7 +46,7 @@ class Notification(models.Model):
     TRANSITIONS = {
         Status.WAITING: {Status.HELD, Status.SNOOZED, Status.SENT, Status.DISMISSED},
         Status.HELD: {Status.WAITING, Status.SNOOZED, Status.SENT, Status.DISMISSED},
-        Status.SNOOZED: {Status.WAITING, Status.SENT, Status.DISMISSED},
+        Status.SNOOZED: {Status.WAITING, Status.SNOOZED, Status.SENT, Status.DISMISSED},  # re-snooze: a new time
         Status.SENT: {Status.FAILED},
         Status.FAILED: {Status.SENT},
         Status.DISMISSED: set(),

@@ -30,6 +30,7 @@ class AuditEvent(AppendOnlyModel):
         IMPORTED = "imported", "Data imported"
         POLICY_CHANGED = "policy_changed", "Contact policy changed"
         SETTINGS_CHANGED = "settings_changed", "Provider settings changed"
+        EXPERIMENT_CHANGED = "experiment_changed", "Holdout experiment changed"
         ERASED = "erased", "Customer erased"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -20,6 +20,7 @@ _READABLE = {
     "delivery": ["providerreceipt"],
     "customers": ["customercontact", "importrun"],
     "staff": ["auditevent"],
+    "experiments": ["holdoutexperiment"],
 }
 
 AGENT_PERMISSIONS = [
@@ -37,6 +38,8 @@ SUPERVISOR_PERMISSIONS = [
     "contact_rules.change_contactpolicy",
     "queue.add_approvalpolicy",
     "queue.change_approvalpolicy",
+    "experiments.add_holdoutexperiment",
+    "experiments.change_holdoutexperiment",
     *(f"{label}.view_{m}" for label, models in _READABLE.items() for m in models),
 ]
 # Admins: everything, plus imports (django-import-export's permission is "add"), users and groups,

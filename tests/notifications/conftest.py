@@ -43,3 +43,29 @@ def as_agent(client, agent):
 def as_admin(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def fake_bedrock(db, settings, monkeypatch):
+    """Start a local Bedrock fake and point the project's settings at it (runtime and control plane), with
+    fake credentials, no botocore retries and a fresh analyst: `server = fake_bedrock(denied=(...))`."""
+    from notifications.analysis.services import analyse
+    from tests.fakes.bedrock_server import FakeBedrock
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "fake")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fake")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    settings.BEDROCK_RETRIES = {"mode": "standard", "max_attempts": 0}
+    servers: list[FakeBedrock] = []
+
+    def start(**options) -> FakeBedrock:
+        server = FakeBedrock(**options).start()
+        servers.append(server)
+        settings.BEDROCK_ENDPOINT_URL = settings.BEDROCK_CONTROL_ENDPOINT_URL = server.url
+        analyse._bedrock_analyst.cache_clear()
+        return server
+
+    yield start
+    analyse._bedrock_analyst.cache_clear()
+    for server in servers:
+        server.stop()

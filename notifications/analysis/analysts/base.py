@@ -26,6 +26,21 @@ class InvalidAnswer(Exception):
         self.message = message
 
 
+class AnalystMisconfigured(Exception):
+    """The service refused the set-up itself (a retired or unknown model, no access, bad credentials).
+
+    Every further call would fail the same way, so nothing retries it: the job stops and shows `str(exc)`,
+    one sentence naming the model, the region, the service's message and what to change.
+    """
+
+    def __init__(self, sentence: str, *, model_id: str = "", region: str = "", code: str = "", message: str = ""):
+        super().__init__(sentence)
+        self.model_id = model_id
+        self.region = region
+        self.code = code
+        self.message = message
+
+
 class Analyst(Protocol):
     name: str  # "offline" | "bedrock"
 

@@ -34,6 +34,9 @@ class CustomerAnalysis(models.Model):
         help_text="The DraftMessage, kept so a redelivered chunk can queue it without re-asking.",
     )
     should_contact = models.BooleanField(default=False)
+    held_out = models.BooleanField(
+        default=False, help_text="In the holdout control group: the analyst's priority is kept, no draft is written."
+    )
     no_contact_reason = models.TextField(blank=True)
     warnings = models.JSONField(default=list, blank=True)
     is_fallback = models.BooleanField(default=False)

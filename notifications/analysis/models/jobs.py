@@ -77,6 +77,15 @@ class AnalysisJob(models.Model):
     def is_finished(self) -> bool:
         return self.status not in self.ACTIVE_STATUSES
 
+    @property
+    def bedrock_percent(self) -> float | None:
+        """The % of analysed customers that needed Bedrock (the rules decided the rest); None for an
+        offline job, or when the job was not read with `notifications.jobs.selectors.with_bedrock_reach`."""
+        customers = getattr(self, "bedrock_customers", None)
+        if customers is None or self.provider == "offline":
+            return None
+        return round(100 * customers / self.done, 1) if self.done else 0.0
+
 
 class AnalysisChunk(models.Model):
     """A slice of a job's customers: the unit of one Celery task.

@@ -44,9 +44,14 @@ class ProviderSettings(SingletonModel):
         return "Provider settings"
 
     def clean(self) -> None:
+        # Late: the bedrock package imports the provider selector, which imports this model.
+        from notifications.analysis.analysts.bedrock.pricing import prices_usd
+
         super().clean()
         prices = settings.BEDROCK_PRICES_USD_PER_MTOK
-        if self.bulk_model_id and prices and self.bulk_model_id not in prices:
+        # Any id, profile id or ARN whose model has a price ("eu." and "global." profiles included), so
+        # the budget counts its calls.
+        if self.bulk_model_id and prices and prices_usd(self.bulk_model_id) is None:
             raise ValidationError(
                 {"bulk_model_id": f"No price for this model in BEDROCK_PRICES_USD_PER_MTOK: {', '.join(prices)}"}
             )

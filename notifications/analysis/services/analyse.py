@@ -16,6 +16,7 @@ Hard gates applied here whatever the analyst said:
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from django.conf import settings
 
@@ -38,6 +39,7 @@ from notifications.profiles.schemas import (
 )
 
 PROVIDERS = ("offline", "bedrock")
+HoldOut = Callable[[PriorityAnalysis], bool]
 
 
 def get_analyst(provider: str | None = None) -> Analyst:
@@ -57,17 +59,26 @@ def _bedrock_analyst() -> Analyst:
     return BedrockAnalyst.from_settings()
 
 
-def fallback_result(profile: CustomerProfile, reason: str, *, contactable: bool = True) -> CustomerAnalysisResult:
+def fallback_result(
+    profile: CustomerProfile, reason: str, *, contactable: bool = True, hold_out: HoldOut | None = None
+) -> CustomerAnalysisResult:
     """The offline analyst's result, marked as standing in for the configured one."""
-    result = analyse_customer(profile, OfflineAnalyst(), contactable=contactable)
+    result = analyse_customer(profile, OfflineAnalyst(), contactable=contactable, hold_out=hold_out)
     return result.model_copy(update={"fallback": True, "fallback_reason": reason})
 
 
 def analyse_customer(
-    profile: CustomerProfile, analyst: Analyst | None = None, *, contactable: bool = True
+    profile: CustomerProfile,
+    analyst: Analyst | None = None,
+    *,
+    contactable: bool = True,
+    hold_out: HoldOut | None = None,
 ) -> CustomerAnalysisResult:
     """`contactable=False` (the contact policies rule the customer out): segmentation only, so no paid
-    priority or draft call is made for someone we may not contact."""
+    priority or draft call is made for someone we may not contact.
+
+    `hold_out(priority)` True (the holdout control group): the priority is kept, but no draft is
+    written (or paid for): the customer is not contacted, and is measured against those who are."""
     analyst = analyst or get_analyst()
     # The stand-in for failed steps: the analyst's own offline twin (same "today"), or a fresh one.
     offline = analyst if type(analyst) is OfflineAnalyst else getattr(analyst, "offline", None) or OfflineAnalyst()
@@ -75,12 +86,14 @@ def analyse_customer(
     try:
         segmentation = run.step("segment", lambda a: a.segment(profile))
         priority = draft = None
+        held_out = False
         if contactable and segmentation.segment == Segment.VALUE_SEEKERS:
             priority = run.step("prioritise", lambda a: a.prioritise(profile))
             priority = _enforce_consent(profile, priority, offline, run.warnings)
             facts = profile_facts(profile, offline.today)  # once per customer: the checks below share it
             _check_factors(priority, facts, run.warnings)
-            if priority.should_contact:
+            held_out = priority.should_contact and hold_out is not None and hold_out(priority)
+            if priority.should_contact and not held_out:
                 draft = run.step("draft", lambda a: a.draft(profile, priority))
                 draft = _check_draft(profile, priority, draft, offline, facts, run.warnings)
     except AnalystUnavailable as exc:
@@ -92,6 +105,7 @@ def analyse_customer(
         segmentation=segmentation,
         priority=priority,
         draft=draft,
+        held_out=held_out,
         warnings=run.warnings,
         fallback=bool(run.fallbacks),
         fallback_reason="; ".join(run.fallbacks),

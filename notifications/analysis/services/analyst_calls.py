@@ -17,7 +17,7 @@ from notifications.analysis.services.ratelimit import RateLimiter, bedrock_limit
 
 
 class ThrottledAnalyst:
-    """Wraps a paid analyst so each call first takes a slot from the shared RPM (and TPM) limits."""
+    """Wraps a paid analyst so each call it makes first takes a slot from the shared RPM (and TPM) limits."""
 
     def __init__(self, inner: Any, limiter: RateLimiter, tokens: RateLimiter | None = None):
         self._inner = inner
@@ -25,21 +25,25 @@ class ThrottledAnalyst:
         self._tokens = tokens
         self.name = getattr(inner, "name", "bedrock")
 
-    def _slot(self) -> None:
+    def _slot(self, operation: str, profile) -> None:
+        # A customer the offline rules decide alone (AI only where they are unsure) makes no call.
+        will_call = getattr(self._inner, "will_call", None)
+        if will_call is not None and not will_call(operation, profile):
+            return
         if self._tokens is not None:
             self._tokens.wait_below()
         self._limiter.acquire()
 
     def segment(self, profile):
-        self._slot()
+        self._slot("segment", profile)
         return self._inner.segment(profile)
 
     def prioritise(self, profile):
-        self._slot()
+        self._slot("prioritise", profile)
         return self._inner.prioritise(profile)
 
     def draft(self, profile, analysis):
-        self._slot()
+        self._slot("draft", profile)
         return self._inner.draft(profile, analysis)
 
     def take_usage(self) -> list:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from notifications.common.text_diff import word_edits
 from notifications.content.checks import text_problem
-from notifications.queue.lifecycle import record_lifecycle_event
+from notifications.queue.lifecycle import move, record_lifecycle_event
 from notifications.queue.models import Notification
 from notifications.queue.selectors.queue import claim_active, claim_cutoff
 from notifications.staff import services as audit
@@ -237,16 +237,15 @@ def _close_check(n: Notification, user, now: dt.datetime) -> None:
         raise ClaimConflict(f"{display_name(holder)} is working on this customer; ask them or a supervisor.")
 
 
-def _close(n: Notification, user, now: dt.datetime, **fields: object) -> bool:
+def _close(n: Notification, user, now: dt.datetime, status: str, **fields: object) -> bool:
     """Take an open item out of the queue (dismiss, snooze) unless a colleague holds it; True if done.
 
-    One conditional UPDATE: its WHERE clause is the rule, so two agents racing cannot both win.
+    One conditional UPDATE (the transition table plus "nobody else holds it"), so two agents racing
+    cannot both win.
     """
     n.refresh_from_db()
     _close_check(n, user, now)
-    updated = Notification.objects.filter(_free_for(user, now), pk=n.pk, status__in=Notification.OPEN_STATUSES).update(
-        **fields, claimed_by=None, claimed_at=None, updated_at=now
-    )
+    updated = move(n, status, where=_free_for(user, now), **fields, claimed_by=None, claimed_at=None, updated_at=now)
     n.refresh_from_db()
     if not updated:
         _close_check(n, user, now)  # lost the race: raises with the reason (claimed or no longer open)

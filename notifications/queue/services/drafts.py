@@ -40,6 +40,7 @@ class StoredAnalysis(NamedTuple):
     urgency: str
     draft: dict
     provider: str  # which analyst drafted it: the first entry of the item's event trail
+    held_out: bool  # the holdout control group: never queued
 
     @classmethod
     def fetch(cls, job_id: int, customer_pks: list[int]) -> dict[int, StoredAnalysis]:

@@ -5,4 +5,12 @@ workspace lets them change (approval, dismissal, claims, re-analysis) through
 admin actions that call the same services the workspace uses.
 """
 
-from notifications.supervision.admin import control_room, customers, delivery, jobs, policies, queue  # noqa: F401 - registers the model admins
+from notifications.supervision.admin import (  # noqa: F401 - registers the model admins
+    control_room,
+    customers,
+    delivery,
+    experiments,
+    jobs,
+    policies,
+    queue,
+)

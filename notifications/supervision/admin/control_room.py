@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from customers.admin_base import ReadOnlyAdmin
 from customers.models import ImportRun
+from notifications.analysis.analysts.bedrock.preflight import report_lines, run_preflight
 from notifications.analysis.models import ProviderSettings
 from notifications.analysis.selectors.budget import bedrock_spend_this_month, monthly_budget_gbp
 from notifications.queue.models import Approval, ApprovalPolicy
@@ -197,6 +199,29 @@ class ProviderSettingsAdmin(SingletonAdmin):
 
     def audit_summary(self, obj: ProviderSettings, after: dict, changed: list[str]) -> str:
         return f"Provider settings: {', '.join(f'{k}={after[k]}' for k in changed)}"
+
+    # --- "Check connection": the check_bedrock pre-flight, from this page ------------------------------
+    change_form_template = "admin/analysis/providersettings/change_form.html"
+
+    def get_urls(self) -> list:
+        check = path("check-connection/", self.admin_site.admin_view(self.check_connection),
+                     name="analysis_providersettings_check")  # fmt: skip
+        return [check, *super().get_urls()]
+
+    def check_connection(self, request: HttpRequest) -> HttpResponse:
+        """Credentials, region, each configured model's lifecycle and one small call each (as check_bedrock)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        report = run_preflight()
+        for line in report_lines(report):
+            messages.info(request, line)
+        if report.ok:
+            messages.success(request, "Bedrock is ready.")
+        else:
+            messages.error(request, report.sentence)
+        return HttpResponseRedirect(reverse("admin:analysis_providersettings_changelist"))
 
 
 @admin.register(ApprovalPolicy)

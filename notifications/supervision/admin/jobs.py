@@ -142,7 +142,7 @@ class CustomerAnalysisAdmin(SafeExportMixin, ReadOnlyAdmin):
         "job",
         "created_at",
     ]
-    list_filter = ["segment", "priority", "urgency", "provider", "is_fallback", "should_contact"]
+    list_filter = ["segment", "priority", "urgency", "provider", "is_fallback", "should_contact", "held_out"]
     search_fields = ["customer__customer_id", "customer__name", "fallback_reason", "no_contact_reason"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
@@ -178,8 +178,10 @@ class CustomerAnalysisAdmin(SafeExportMixin, ReadOnlyAdmin):
 
 @admin.register(ContactDecision)
 class ContactDecisionAdmin(SafeExportMixin, ReadOnlyAdmin):
-    list_display = ["customer", "allowed", "marketing_allowed", "held_until", "failed_policies", "job", "decided_at"]
-    list_filter = ["allowed", "marketing_allowed"]
+    list_display = [
+        "customer", "allowed", "marketing_allowed", "held_until", "failed_policies", "arm", "job", "decided_at",
+    ]  # fmt: skip
+    list_filter = ["allowed", "marketing_allowed", "arm", "experiment"]
     search_fields = ["customer__customer_id", "customer__name"]
     date_hierarchy = "decided_at"
     ordering = ["-decided_at"]
@@ -197,6 +199,9 @@ class ContactDecisionAdmin(SafeExportMixin, ReadOnlyAdmin):
                 "held_until",
                 "results",
                 "decided_at",
+                "experiment",
+                "arm",
+                "holdout_note",
             ),
         )
     ]

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
-from notifications.analysis.models import AnalysisJob
+from notifications.jobs.selectors import job_for_panel
 from notifications.jobs.services import start_job
 from notifications.workspace.views.common import QUEUE_CHANGED, workspace_view
 
@@ -30,7 +30,7 @@ def run_analysis(request: HttpRequest) -> HttpResponse:
 @workspace_view()
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled every second; 286 stops htmx polling once the job has finished."""
-    job = AnalysisJob.objects.filter(pk=pk).first()
+    job = job_for_panel(pk)
     if job is None:  # deleted (e.g. in admin): stop polling rather than poll a 404 forever
         return render(request, "notifications/_job.html", {"job": None}, status=HTMX_STOP_POLLING)
     response = render(request, "notifications/_job.html", {"job": job, "just_finished": job.is_finished})

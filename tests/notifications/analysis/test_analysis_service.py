@@ -41,13 +41,15 @@ def test_get_analyst_by_provider(settings):
         get_analyst("gpt")
 
 
-def test_bedrock_analyst_from_settings_uses_endpoint_model_and_small_retries(settings, monkeypatch):
+def test_bedrock_analyst_from_settings_uses_endpoint_models_and_small_retries(db, settings, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "fake")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fake")
     analysis._bedrock_analyst.cache_clear()
     with FakeBedrock() as server:
         settings.BEDROCK_ENDPOINT_URL = server.url
-        settings.BEDROCK_MODEL_ID = "anthropic.claude-3-sonnet-20240229-v1:0"
+        settings.BEDROCK_BULK_MODEL_ID = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+        settings.BEDROCK_MODEL_ID = "eu.anthropic.claude-sonnet-4-5-20250929-v1:0"
+        settings.BEDROCK_CONFIDENCE_THRESHOLD = 1.0  # every customer to Bedrock
         settings.BEDROCK_RETRIES = {"mode": "standard", "max_attempts": 1}
         try:
             analyst = get_analyst("bedrock")
@@ -57,7 +59,11 @@ def test_bedrock_analyst_from_settings_uses_endpoint_model_and_small_retries(set
             with pytest.raises(AnalystUnavailable):
                 analyst.segment(make_profile())
             assert len(server.requests) == 2  # botocore retried once, then the job layer takes over
-            assert server.requests[0].model_id == "anthropic.claude-3-sonnet-20240229-v1:0"
+            # Segmentation on the bulk model; drafts on the stronger one.
+            assert server.requests[0].model_id == "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+            profile = make_profile()
+            analyst.draft(profile, offline.prioritise(profile))
+            assert server.requests[-1].model_id == "eu.anthropic.claude-sonnet-4-5-20250929-v1:0"
         finally:
             analysis._bedrock_analyst.cache_clear()
 

@@ -15,8 +15,8 @@ from notifications.analysis.services.analyse import analyse_customer
 from tests.fakes.bedrock_server import FakeBedrock, server_error, slow, text_reply, throttle, tool_use
 from tests.fakes.profiles import TODAY, interaction, make_profile
 
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
-CACHING = "eu.anthropic.claude-3-7-sonnet-20250219-v1:0"
+HAIKU = "eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+SONNET = "eu.anthropic.claude-sonnet-4-5-20250929-v1:0"  # caches from 1,024 tokens: our prefixes reach it
 offline = OfflineAnalyst(today=TODAY)
 
 
@@ -32,12 +32,13 @@ def make_analyst(server, model_id=HAIKU, read_timeout=5.0, **kwargs):
 
 def good(operation, profile):
     """What a well-behaved model would answer (the offline analyst's output as tool input)."""
+    tokens = {"input_tokens": 1200, "output_tokens": 300}
     if operation == "segment":
-        return tool_use("record_segmentation", offline.segment(profile).model_dump(mode="json"))
+        return tool_use("record_segmentation", offline.segment(profile).model_dump(mode="json"), **tokens)
     analysis = offline.prioritise(profile)
     if operation == "prioritise":
-        return tool_use("record_priority_analysis", analysis.model_dump(mode="json"))
-    return tool_use("record_draft_message", offline.draft(profile, analysis).model_dump(mode="json"))
+        return tool_use("record_priority_analysis", analysis.model_dump(mode="json"), **tokens)
+    return tool_use("record_draft_message", offline.draft(profile, analysis).model_dump(mode="json"), **tokens)
 
 
 def test_good_answers_give_a_full_result_with_usage_and_cost(server):
@@ -50,13 +51,13 @@ def test_good_answers_give_a_full_result_with_usage_and_cost(server):
     assert [u.operation for u in result.usage] == ["segment", "prioritise", "draft"]
     usage = result.usage[0]
     assert (usage.model_id, usage.input_tokens, usage.output_tokens, usage.outcome) == (HAIKU, 1200, 300, "ok")
-    # 1200 × $0.25/M + 300 × $1.25/M = $0.000675, × 0.79 = £0.000533
-    assert str(usage.cost_gbp) == "0.000533"
+    # eu. Haiku 4.5: 1200 × $1.10/M + 300 × $5.50/M = $0.00297, × 0.79 = £0.002346
+    assert str(usage.cost_gbp) == "0.002346"
     assert usage.latency_ms >= 0
     assert server.pending == 0
 
 
-def test_request_shape_forced_tool_inference_config_and_no_cache_point_on_claude_3(server):
+def test_request_shape_forced_tool_inference_config_and_no_cache_point_below_haikus_minimum(server):
     profile = make_profile()
     make_analyst(server).segment(profile)
     request = server.requests[0]
@@ -67,27 +68,38 @@ def test_request_shape_forced_tool_inference_config_and_no_cache_point_on_claude
     assert set(schema["required"]) >= {"segment", "confidence", "reasons"}
     assert "$ref" not in json.dumps(schema)
     assert body["inferenceConfig"] == {"maxTokens": 1200, "temperature": 0.2}
-    assert body["system"] == [{"text": prompts.SYSTEM["segment"]}]  # Claude 3 Haiku: no prompt caching
+    # Haiku 4.5 caches only prefixes of 4,096 tokens or more; ours is far shorter, so no cache point.
+    assert body["system"] == [{"text": prompts.SYSTEM["segment"]}]
 
 
 def test_cache_point_for_models_that_support_prompt_caching(server):
-    make_analyst(server, model_id=CACHING).segment(make_profile())
+    make_analyst(server, model_id=SONNET).segment(make_profile())
     request = server.requests[0]
-    assert request.model_id == CACHING  # an inference-profile id survives URL encoding
+    assert request.model_id == SONNET  # an inference-profile id survives URL encoding
     assert request.body["system"] == [{"text": prompts.SYSTEM["segment"]}, {"cachePoint": {"type": "default"}}]
     assert "cachePoint" not in json.dumps(request.body["messages"])  # customer data is never cached
+
+
+def test_an_inference_profile_arn_is_called_and_priced_as_its_model(server):
+    arn = f"arn:aws:bedrock:eu-west-2:123456789012:inference-profile/{HAIKU}"
+    profile = make_profile()
+    server.script(good("segment", profile))
+    analyst = make_analyst(server, model_id=arn)
+    analyst.segment(profile)
+    assert server.requests[0].model_id == arn
+    assert str(analyst.take_usage()[0].cost_gbp) == "0.002346"  # as for the eu. Haiku 4.5 id itself
 
 
 def test_cache_tokens_are_recorded_and_priced(server):
     profile = make_profile()
     server.script(tool_use("record_segmentation", offline.segment(profile).model_dump(mode="json"),
                            input_tokens=100, output_tokens=100, cache_read=1000, cache_write=0))  # fmt: skip
-    analyst = make_analyst(server, model_id=CACHING)
+    analyst = make_analyst(server, model_id=SONNET)
     analyst.segment(profile)
     usage = analyst.take_usage()[0]
     assert (usage.cache_read_tokens, usage.cache_write_tokens) == (1000, 0)
-    # ($3 × 100 + $15 × 100 + $3 × 0.1 × 1000) / 1M = $0.0021 → £0.001659
-    assert str(usage.cost_gbp) == "0.001659"
+    # eu. Sonnet 4.5: ($3.30 × 100 + $16.50 × 100 + $3.30 × 0.1 × 1000) / 1M = $0.00231 → £0.001825
+    assert str(usage.cost_gbp) == "0.001825"
 
 
 @pytest.mark.parametrize(
@@ -170,6 +182,18 @@ def test_invented_trigger_factor_value_is_rejected(server):
     assert "satisfaction_score" in feedback and "not in the customer's record" in feedback
 
 
+def test_invented_facts_in_the_agents_notes_are_rejected(server):
+    profile = make_profile()
+    bad = offline.prioritise(profile).model_dump(mode="json")
+    bad["customer_insights"] = ["Has called 14 times since 3 March 2026 about a £95 refund."]
+    bad["conversation_starters"] = ["Hello Mrs Thompson, thanks for your patience."]
+    server.script(tool_use("record_priority_analysis", bad), good("prioritise", profile))
+    assert make_analyst(server).prioritise(profile) == offline.prioritise(profile)
+    feedback = server.requests[1].body["messages"][2]["content"][0]["toolResult"]["content"][0]["text"]
+    for invented in ("number '14'", "date '3 March 2026'", "money '£95'", "name 'Mrs Thompson'"):
+        assert invented in feedback
+
+
 def test_draft_with_an_invented_amount_is_retried_then_replaced(server):
     profile = make_profile()
     draft = offline.draft(profile, offline.prioritise(profile)).model_dump(mode="json")
@@ -194,6 +218,14 @@ def test_american_spelling_in_a_draft_is_corrected_and_reported(server):
     assert "analyse and prioritise your favourite" in result.draft.body
     assert not result.fallback
     assert any("'analyze' to 'analyse'" in w for w in result.warnings)
+
+
+def test_a_customers_name_is_never_corrected_to_british_spelling(server):
+    profile = make_profile(name="Isla Gray", preferred_channel="Phone")  # the call script names her in full
+    analysis = offline.prioritise(profile)
+    server.script(tool_use("record_draft_message", offline.draft(profile, analysis).model_dump(mode="json")))
+    draft = make_analyst(server).draft(profile, analysis)
+    assert "Ask to speak to Isla Gray." in draft.body and "Grey" not in draft.body
 
 
 def test_prompt_injection_in_a_summary_arrives_as_quoted_data_and_changes_nothing(server):
@@ -267,3 +299,23 @@ def test_the_production_client_keeps_a_connection_per_call_in_flight(settings, c
             results = list(pool.map(analyst.segment, profiles))
     assert len(results) == 20 and len(fake.requests) == 20
     assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
+
+
+def test_a_model_that_follows_the_rules_is_never_rejected_on_generated_customers():
+    """Every check (segment reasons, trigger factors, agent notes, drafts) accepts correct answers: the fake
+    answers with the offline analyst's output for 150 generated customers, and no step falls back."""
+    import tempfile
+    from pathlib import Path
+
+    from customers import demo_data
+    from tests.fakes.generated import profiles_from_csv
+
+    with tempfile.TemporaryDirectory() as tmp:
+        demo_data.generate_dataset(Path(tmp), customers=150, seed=17, with_personas=True, as_of=TODAY)
+        profiles, _ = profiles_from_csv(Path(tmp))
+    with FakeBedrock() as fake:
+        analyst = make_analyst(fake)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(lambda p: analyse_customer(p, analyst), profiles))
+    assert len(results) == 150 and sum(r.draft is not None for r in results) > 10
+    assert [(r.customer_id, r.fallback_reason) for r in results if r.fallback] == []

@@ -106,3 +106,25 @@ def test_the_token_budget_holds_calls_once_the_minute_is_spent(clock):
     assert clock.slept == []
     analyst.segment(None)  # 1,100 tokens spent this minute: wait for the next
     assert clock.slept and clock.now >= 660.0
+
+
+def test_customers_the_rules_decide_alone_take_no_slot(clock):
+    """With AI only where the rules are unsure, most customers make no call and must not wait for the quota."""
+    from notifications.analysis.analysts.bedrock import BedrockAnalyst
+    from tests.fakes.bedrock_server import FakeBedrock
+    from tests.fakes.profiles import TODAY, make_profile
+
+    sure = make_profile()  # offline confidence 0.9
+    unsure = make_profile(customer_id="CUST000002", age=72, preferred_channel="Phone")  # 0.5
+    limiter = _limiter(1, clock, f"test:{uuid.uuid4().hex}")
+    with FakeBedrock() as server:
+        inner = BedrockAnalyst(server.client(), "eu.anthropic.claude-haiku-4-5-20251001-v1:0", today=TODAY,
+                               confidence_threshold=0.5, operations=["segment"])  # fmt: skip
+        analyst = ThrottledAnalyst(inner, limiter)
+        for _ in range(5):
+            analyst.segment(sure)
+        assert clock.slept == [] and server.requests == []
+        analyst.segment(unsure)  # the minute's one slot
+        assert clock.slept == []
+        analyst.segment(unsure)  # a second call in the minute: waits
+        assert clock.slept and len(server.requests) == 2

@@ -172,6 +172,34 @@ def test_priority_bands(churn, satisfaction, priority):
     assert analyst.prioritise(profile).priority == priority
 
 
+@pytest.mark.parametrize(
+    ("satisfaction", "points"),
+    [(1, 2.0), (3, 1.2), (5, 0.4), (6, None), (8, None), (10, None)],  # 2 × (6 - score) / 5, from 5 down
+)
+def test_satisfaction_is_a_trigger_only_when_low(satisfaction, points):
+    profile = value_seeker(activity=activity(churn_risk_score=Decimal("50")), satisfaction_score=satisfaction)
+    result = analyst.prioritise(profile)
+    breakdown = {c.factor: c.points for c in result.score_breakdown}
+    assert breakdown.get("low satisfaction") == points
+    factors = [(f.field, f.value) for f in result.trigger_factors]
+    assert (("satisfaction_score", str(satisfaction)) in factors) == (points is not None)
+
+
+@pytest.mark.parametrize(
+    ("churn", "why"),
+    [
+        ("20", None),  # scores 0.8 points, but a low churn risk is no reason to call
+        ("45", "the source system's churn model rates a moderate risk that this customer leaves"),
+        ("85", "the source system's churn model rates this customer likely to leave"),
+    ],
+)
+def test_churn_is_a_trigger_only_from_a_moderate_risk_and_says_how_likely(churn, why):
+    result = analyst.prioritise(value_seeker(activity=activity(churn_risk_score=Decimal(churn)), satisfaction_score=9))
+    assert {c.factor: c.points for c in result.score_breakdown}["churn risk"] == float(churn) * 4 / 100
+    churn_factors = [f.why for f in result.trigger_factors if f.field == "activity.churn_risk_score"]
+    assert churn_factors == ([why] if why else [])
+
+
 def open_complaint(status="Pending", summary="Engineer never turned up", day="2026-11-10"):
     return interaction(interaction_type="Complaint", resolution_status=status, sentiment="Negative",
                        summary=summary, occurred_at=at(day))  # fmt: skip

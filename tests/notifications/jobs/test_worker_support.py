@@ -28,7 +28,7 @@ from notifications.analysis.analysts.offline import OfflineAnalyst
 from notifications.analysis.services import analyse as analysis
 from notifications.profiles.schemas import CallUsage
 
-BASE_DIR = Path(__file__).resolve().parents[3]
+BASE_DIR = Path(__file__).resolve().parents[3]  # tests/notifications/jobs/ -> the project
 CELERY = str(BASE_DIR / ".venv" / "bin" / "celery")
 
 

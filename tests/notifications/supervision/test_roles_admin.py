@@ -176,3 +176,34 @@ def test_index_links_follow_the_role(as_supervisor, client, admin_user):
     assert "Smart Notification Engine — control room" in page
     client.force_login(admin_user)
     assert reverse("control:import_all") in client.get(reverse("admin:index")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "model_id",
+    [
+        "eu.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "arn:aws:bedrock:eu-west-2:123456789012:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0",
+    ],
+)
+def test_the_bulk_model_may_be_any_priced_id_profile_or_arn(as_admin, model_id):
+    response = as_admin.post(
+        reverse("admin:analysis_providersettings_add"),
+        {"provider": "bedrock", "bulk_model_id": model_id, "monthly_budget_gbp": "75.50"},
+    )
+    assert response.status_code == 302
+    assert ProviderSettings.load().bulk_model_id == model_id
+
+
+def test_a_bulk_model_without_a_price_is_refused(as_admin):
+    response = as_admin.post(
+        reverse("admin:analysis_providersettings_add"),
+        {
+            "provider": "bedrock",
+            "bulk_model_id": "eu.anthropic.claude-haiku-9-20300101-v1:0",
+            "monthly_budget_gbp": "1",
+        },
+    )
+    assert response.status_code == 200  # the form again: its calls would escape the budget
+    assert "No price for this model in BEDROCK_PRICES_USD_PER_MTOK" in response.content.decode()
+    assert ProviderSettings.load().bulk_model_id == ""

@@ -62,6 +62,21 @@ def test_progress_while_running_keeps_polling(client, agent):
     assert "hx-trigger" in html
 
 
+def test_progress_of_a_bedrock_run_shows_how_many_customers_needed_bedrock(client, agent):
+    from notifications.analysis.models import AICall
+
+    job = AnalysisJob.objects.create(provider="bedrock", status="running", total=400, done=200)
+    for customer in CustomerFactory.create_batch(3):
+        for operation in ("segment", "prioritise"):  # several calls for one customer count once
+            AICall.objects.create(job=job, customer=customer, provider="bedrock", operation=operation)
+    client.force_login(agent)
+    html = client.get(reverse("notifications:job_progress", args=[job.pk]), headers=HX).content.decode()
+    assert "200 of 400 customers (50%)" in html and "Bedrock for 3 of 200 analysed (1.5%)" in html
+    offline = AnalysisJob.objects.create(provider="offline", status="succeeded", total=5, done=5)
+    html = client.get(reverse("notifications:job_progress", args=[offline.pk]), headers=HX).content.decode()
+    assert "Bedrock for" not in html
+
+
 def test_progress_when_finished_stops_polling_and_refreshes_the_queue(client, agent):
     job = AnalysisJob.objects.create(
         provider="offline", status="succeeded", total=200, done=190, skipped=10, drafts=42, finished_at=timezone.now()

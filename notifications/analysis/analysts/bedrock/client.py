@@ -2,10 +2,12 @@
 
 Transient failures (throttling, 5xx, model timeouts, read/connect timeouts)
 become `AnalystUnavailable` for the job layer to retry with backoff; botocore
-itself retries only once (standard mode). A request the service rejects as
-invalid (400) is not transient: it becomes `RequestRejected`, which the analyst
-turns into a per-step offline fallback. Credentials and permission errors are
-left to propagate: they are configuration mistakes, and retrying cannot fix them.
+itself retries only once (standard mode). A refusal of the set-up itself (a
+retired or unknown model id, a bare id that needs an inference profile, no model
+access, bad credentials) becomes `AnalystMisconfigured`: retrying cannot fix it,
+so the job stops with one sentence saying what to change. Any other refused
+request (one customer's prompt too long) becomes `RequestRejected`, which the
+analyst turns into a per-step offline fallback.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError, ConnectionError, HTTPClientError, ReadTimeoutError
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError, NoCredentialsError, ReadTimeoutError
 from django.conf import settings
 
 from notifications.analysis.analysts.base import AnalystUnavailable
-from notifications.analysis.analysts.bedrock.pricing import base_model_id, cost_gbp
+from notifications.analysis.analysts.bedrock.errors import is_configuration_error, misconfigured
+from notifications.analysis.analysts.bedrock.pricing import cost_gbp
 from notifications.profiles.schemas import CallUsage
 
 TRANSIENT_CODES = frozenset(
@@ -34,24 +37,10 @@ TRANSIENT_CODES = frozenset(
         "TooManyRequestsException",
     }
 )
-REJECTED_CODES = frozenset({"ValidationException", "ModelStreamErrorException"})
-# Models on which Bedrock supports prompt caching (base ids, after any region prefix is removed).
-CACHING_MODEL_PREFIXES = (
-    "anthropic.claude-3-7-sonnet",
-    "anthropic.claude-3-5-haiku",
-    "anthropic.claude-sonnet-4",
-    "anthropic.claude-opus-4",
-    "anthropic.claude-haiku-4",
-    "amazon.nova",
-)
 
 
 class RequestRejected(Exception):
-    """Bedrock refused this request (e.g. ValidationException): not worth retrying as is."""
-
-
-def supports_caching(model_id: str) -> bool:
-    return base_model_id(model_id).startswith(CACHING_MODEL_PREFIXES)
+    """Bedrock refused this one request (e.g. a prompt too long for the model): not worth retrying as is."""
 
 
 def make_client(
@@ -74,6 +63,18 @@ def make_client(
     )
     endpoint = endpoint_url if endpoint_url is not None else settings.BEDROCK_ENDPOINT_URL
     return boto3.client("bedrock-runtime", endpoint_url=endpoint or None, config=config, **credentials)
+
+
+def make_control_client(*, region: str | None = None, endpoint_url: str | None = None, **credentials: str):
+    """The control plane (`bedrock`): models' lifecycle and inference profiles, for check_bedrock."""
+    config = Config(
+        region_name=region or settings.AWS_REGION,
+        connect_timeout=settings.BEDROCK_CONNECT_TIMEOUT,
+        read_timeout=settings.BEDROCK_CONNECT_TIMEOUT * 2,  # small GETs: no need to wait as for a model
+        retries=settings.BEDROCK_RETRIES,
+    )
+    endpoint = endpoint_url if endpoint_url is not None else settings.BEDROCK_CONTROL_ENDPOINT_URL
+    return boto3.client("bedrock", endpoint_url=endpoint or None, config=config, **credentials)
 
 
 @dataclass
@@ -111,22 +112,31 @@ def _usage(model_id: str, operation: str, started: float, outcome: str, usage: d
     )
 
 
-def converse(client, *, model_id: str, operation: str, record, **request: Any) -> Reply:
-    """One Converse call. `record(usage)` is called for every attempt's outcome, success or not."""
+def converse(
+    client, *, model_id: str, operation: str, record, setting: str = "BEDROCK_MODEL_ID", **request: Any
+) -> Reply:
+    """One Converse call. `record(usage)` is called for every attempt's outcome, success or not.
+
+    `setting` names where `model_id` came from, for the sentence a configuration error carries.
+    """
     started = time.perf_counter()
+    region = client.meta.region_name
     try:
         response = client.converse(modelId=model_id, **request)
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
+        error = exc.response.get("Error", {})
+        code, message = error.get("Code", ""), error.get("Message", "")
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         if code in TRANSIENT_CODES or status == 429 or status >= 500:
             outcome = "throttled" if code == "ThrottlingException" or status == 429 else "error"
             record(_usage(model_id, operation, started, outcome))
             raise AnalystUnavailable(f"Bedrock {operation}: {code or status}: {exc}") from exc
-        if code in REJECTED_CODES or status == 400:
-            record(_usage(model_id, operation, started, "error"))
-            raise RequestRejected(f"{code}: {exc}") from exc
-        raise
+        record(_usage(model_id, operation, started, "error"))
+        if is_configuration_error(code, message):
+            raise misconfigured(code, message, model_id=model_id, region=region, setting=setting) from exc
+        raise RequestRejected(f"{code or status}: {message or exc}") from exc
+    except NoCredentialsError as exc:  # nothing was sent
+        raise misconfigured("NoCredentials", str(exc), model_id=model_id, region=region, setting=setting) from exc
     except (HTTPClientError, ConnectionError) as exc:  # read timeouts, dropped and refused connections
         outcome = "timeout" if isinstance(exc, ReadTimeoutError) else "error"
         record(_usage(model_id, operation, started, outcome))

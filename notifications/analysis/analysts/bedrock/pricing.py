@@ -7,19 +7,25 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
-# Cross-region inference profiles ("eu.anthropic…") are priced as the base model here.
-_PROFILE_PREFIX = re.compile(r"^(?:us|eu|apac|us-gov|global)\.")
+# Cross-region inference profiles ("eu.anthropic…", "global.anthropic…") wrap a foundation model.
+PROFILE_PREFIX = re.compile(r"^(?:us|eu|apac|us-gov|jp|au|ca|global)\.")
 _PLACES = Decimal("0.000001")
 
 
+def short_model_id(model_id: str) -> str:
+    """The id without an ARN: "arn:aws:bedrock:…:inference-profile/eu.anthropic…" → "eu.anthropic…"."""
+    return model_id.rsplit("/", 1)[-1]
+
+
 def base_model_id(model_id: str) -> str:
-    """The model id without an ARN or a cross-region inference-profile prefix."""
-    model_id = model_id.rsplit("/", 1)[-1]  # arn:aws:bedrock:…:inference-profile/eu.anthropic…
-    return _PROFILE_PREFIX.sub("", model_id)
+    """The foundation model id, without an ARN or a cross-region inference-profile prefix."""
+    return PROFILE_PREFIX.sub("", short_model_id(model_id))
 
 
 def prices_usd(model_id: str) -> dict[str, float] | None:
-    return settings.BEDROCK_PRICES_USD_PER_MTOK.get(base_model_id(model_id))
+    """The exact id's prices (a "global." profile is cheaper than a regional one), else the model's."""
+    table = settings.BEDROCK_PRICES_USD_PER_MTOK
+    return table.get(short_model_id(model_id)) or table.get(base_model_id(model_id))
 
 
 def cost_gbp(

@@ -36,8 +36,10 @@ often Basic plan, lower income, higher churn risk, lower satisfaction.
 - Traditionalists: prefer the phone or post; little online activity; older; long-standing customers.
 - Digital Natives: live in the app; log in often; fast to open notifications; younger; app or chat contacts.
 - Eco Savers: on the Green plan or interested in solar, EVs, heat pumps, carbon and renewables.
-Give a confidence between 0 and 1 and 2-6 reasons, each naming the field, its real value, the segment it points to \
-and a weight (0-5)."""
+Give a confidence between 0 and 1 and 2-6 reasons. Each reason names a field as it appears in the record \
+(e.g. income_bracket, age, activity.subscription_type, interactions.summary), quotes that field's value exactly as \
+written in the record (for a list such as interactions, one record's value), and gives the segment it points to and \
+a weight (0-5). A reason that does not quote the record is rejected; at least one must point to your segment."""
 
 PRIORITISE = f"""Task: priority analysis for a Value Seeker.
 - risk_score 1-10 (churn risk, satisfaction, unresolved complaints, negative contacts, payment difficulty). \

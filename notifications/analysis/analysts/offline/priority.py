@@ -30,20 +30,27 @@ def _score(profile: CustomerProfile, s: Signals) -> tuple[list[ScoreComponent], 
     factors: list[TriggerFactor] = []
     a = profile.activity
 
-    def add(factor: str, points: float, field: str, value: str, why: str) -> None:
+    def add(factor: str, points: float, field: str, value: str, why: str, *, trigger: bool = True) -> None:
         if points <= 0:
             return
         # Our own non-empty strings and numbers: no need to re-validate each one.
         parts.append(ScoreComponent.model_construct(factor=factor, points=round(points, 2)))
-        factors.append(TriggerFactor.model_construct(field=field, value=value, why=why))
+        if trigger:  # only what pushes towards contact is shown as a reason to contact
+            factors.append(TriggerFactor.model_construct(field=field, value=value, why=why))
 
     if a is not None:
         churn = float(a.churn_risk_score)
+        likely = churn >= R.HIGH_CHURN
+        # Every point of churn risk counts towards the score, but a low one is no reason to call.
         add("churn risk", R.RISK["churn_max"] * churn / 100, "activity.churn_risk_score", _fmt(a.churn_risk_score),
-            "the source system's churn model rates this customer likely to leave")  # fmt: skip
+            "the source system's churn model rates this customer likely to leave" if likely else
+            "the source system's churn model rates a moderate risk that this customer leaves",
+            trigger=churn >= R.CHURN_TRIGGER_AT)  # fmt: skip
     sat = profile.satisfaction_score
-    add("low satisfaction", R.RISK["satisfaction_max"] * (10 - sat) / 9, "satisfaction_score", str(sat),
-        "the customer's own satisfaction rating; low scores come before switching")  # fmt: skip
+    if sat <= R.LOW_SATISFACTION:  # 1 -> the full points, LOW_SATISFACTION -> a fifth; above it, none
+        points = R.RISK["satisfaction_max"] * (R.LOW_SATISFACTION + 1 - sat) / R.LOW_SATISFACTION
+        add("low satisfaction", points, "satisfaction_score", str(sat),
+            "the customer's own satisfaction rating is low; low scores come before switching")  # fmt: skip
     if s.open_complaints:
         n = len(s.open_complaints)
         since = long_date(local_date(s.open_complaints[-1].occurred_at))

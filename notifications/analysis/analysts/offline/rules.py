@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import re
 
+from customers import selectors as customer_selectors
+
 RULES_VERSION = "offline-rules-1"
 
 # --- segmentation ------------------------------------------------------------------
@@ -122,7 +124,7 @@ NO_SIGNAL_CONFIDENCE = 0.25
 # --- priority (Value Seekers) -----------------------------------------------------------
 RISK = {
     "churn_max": 4.0,  # churn_risk_score 100% -> 4 points, linearly
-    "satisfaction_max": 2.0,  # satisfaction 1 -> 2 points, 10 -> 0
+    "satisfaction_max": 2.0,  # satisfaction 1 -> 2 points, LOW_SATISFACTION (5) -> 0.4, above it -> 0
     "unresolved_complaint_each": 1.0,
     "unresolved_complaint_max": 2.0,
     "escalated_extra": 0.5,
@@ -134,6 +136,7 @@ RISK = {
     "payment_difficulty": 1.0,
     "high_urgency_action": 0.5,
 }
+CHURN_TRIGGER_AT = 40  # churn_risk_score at or above this is shown as a trigger factor (it always scores)
 RECENT_DAYS = 90  # "recent" interactions for sentiment
 IGNORED_RUN = 3  # the last N delivered notifications all unopened
 PRIORITY_HIGH_AT = 7  # risk_score >= 7 -> High
@@ -166,7 +169,8 @@ BILLING_WORDS = re.compile(
     r"estimated? reading|meter readings?|balance|credit)\b",
     re.I,
 )
-CLOSED_STATUSES = frozenset({"closed", "cancelled", "canceled", "terminated", "deceased", "switched away"})
+# One list of "the customer has gone" statuses, shared with the holdout's outcome reading.
+CLOSED_STATUSES = customer_selectors.CLOSED_STATUSES
 RETENTION_CHURN_AT = 70  # churn_risk_score >= this with a recent negative contact -> retention
 RETENTION_SATISFACTION_AT = 3  # satisfaction_score <= this -> retention (they told us they are unhappy)
 ESCALATED_PHONE = True  # an open escalated complaint gets a call from a person, not a message
