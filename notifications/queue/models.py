@@ -41,6 +41,7 @@ class Notification(models.Model):
         DISMISSED = "dismissed", "Dismissed"
 
     OPEN_STATUSES = (Status.WAITING, Status.HELD, Status.SNOOZED)
+    WORKABLE_STATUSES = (Status.WAITING, Status.HELD)  # the queue: held ones are prepared now and go later
     # Every move a queue item can make (notifications/common/transitions.py applies them). FAILED: the
     # delivery failed, bounced or was refused at send time; a retry or a late delivery receipt sends it back.
     TRANSITIONS = {
@@ -141,6 +142,21 @@ class Notification(models.Model):
             models.Index(fields=["status", "sent_at"]),
             models.Index(fields=["claimed_by", "status"]),
             models.Index(fields=["approval_state", "status", "approval_at"], name="queue_approvals"),
+            # One per queue filter, each led by the status like `queue_order`: the count and the page of a
+            # filtered view read the index alone (at 25k drafts a filter otherwise walks the table: 20 ms for
+            # the count, 18 for the page). Not partial: SQLite cannot match a partial index's condition
+            # against the bound parameters Django sends for `status IN (…)`.
+            *(
+                models.Index(
+                    fields=["status", *columns, "priority_rank", "-risk_score", "-churn_risk"], name=f"queue_by_{name}"
+                )
+                for name, columns in (
+                    ("channel", ["channel"]),
+                    ("urgency", ["urgency"]),
+                    ("kind", ["kind"]),
+                    ("fallback", ["is_fallback", "kind"]),  # "fallback only", alone or with a kind
+                )
+            ),
         ]
         constraints = [
             # At most one open draft per customer: a re-run updates it in place.

@@ -26,7 +26,7 @@ def approval_state(notification) -> tuple[str, int | None]:  # noqa: ANN001
     return needed, approved
 
 
-def pending_approvals(limit: int = 100) -> list:
+def pending_approvals(limit: int = 20) -> list:
     """Open drafts waiting for a supervisor, oldest request first, with what the list shows (one query)."""
     rows = (
         Notification.objects.filter(

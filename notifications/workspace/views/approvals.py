@@ -13,10 +13,12 @@ from notifications.queue.selectors.approval import approval_needed, pending_appr
 from notifications.queue.services import approvals as service
 from notifications.queue.services.claims import QueueActionError, display_name
 from notifications.workspace.forms import DecisionForm
+from notifications.workspace.selectors import awaiting_approval
 from notifications.workspace.views.common import QUEUE_CHANGED, card_response, workspace_view
 
 APPROVE = "queue.approve_notification"
 ITEM = "notifications/approvals/_item.html"
+PAGE = 20  # the oldest requests; each is a full draft to read, and deciding them brings up the next
 
 
 @require_POST
@@ -36,8 +38,9 @@ def request_approval(request: HttpRequest, pk: int) -> HttpResponse:
 @workspace_view(APPROVE)
 def approvals_page(request: HttpRequest) -> HttpResponse:
     policy = ApprovalPolicy.load()
-    items = [(n, approval_needed(n, policy)) for n in pending_approvals()]
-    return render(request, "notifications/approvals/page.html", {"items": items, "policy": policy})
+    items = [(n, approval_needed(n, policy)) for n in pending_approvals(PAGE)]
+    total = awaiting_approval() if len(items) == PAGE else len(items)
+    return render(request, "notifications/approvals/page.html", {"items": items, "policy": policy, "total": total})
 
 
 def _item(request: HttpRequest, n: Notification, *, error: str = "", done: str = "", status: int = 200) -> HttpResponse:

@@ -172,3 +172,22 @@ def test_an_edit_after_approval_needs_a_new_one(agent_client, agent, sue, policy
     n.refresh_from_db()
     assert (n.version, n.approval_state) == (2, "")
     assert "Needs a supervisor's approval" in card(agent_client, n)
+
+
+def test_the_list_shows_the_oldest_requests_first_and_says_how_many_wait(client, agent, sue, policy, monkeypatch):
+    from notifications.workspace.views import approvals as views
+
+    monkeypatch.setattr(views, "PAGE", 2)
+    now = timezone.now()
+    for minutes, name in ((30, "Oldest"), (20, "Middle"), (10, "Newest")):
+        NotificationFactory(
+            priority="High",
+            customer__name=name,
+            approval_state="requested",
+            approval_by=agent,
+            approval_at=now - timezone.timedelta(minutes=minutes),
+        )
+    client.force_login(sue)
+    html = client.get(APPROVALS).content.decode()
+    assert html.index("Oldest") < html.index("Middle") and "Newest" not in html
+    assert "The oldest 2 of 3 waiting" in html
