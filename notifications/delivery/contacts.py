@@ -79,3 +79,19 @@ def mark_bad(contact: CustomerContact, channel: str, reason: str) -> None:
     CustomerContact.objects.filter(pk=contact.pk).update(**{flag: True, "bad_reason": reason[:300]})
     setattr(contact, flag, True)
     contact.bad_reason = reason[:300]
+
+
+def known_contact(customer: Customer) -> CustomerContact | None:
+    """The stored contact row, read through the customer (select_related("customer__contact")), or None."""
+    try:
+        return customer.contact
+    except CustomerContact.DoesNotExist:
+        return None
+
+
+def phone_to_call(customer: Customer) -> tuple[str, bool, bool]:
+    """(number, is a demo placeholder, marked bad) for a call task; reads, never writes (unlike contact_for)."""
+    contact = known_contact(customer)
+    if contact is None:
+        return placeholder_phone(customer), True, False
+    return contact.phone, contact.is_placeholder, contact.phone_bad

@@ -8,13 +8,14 @@ from django import forms
 
 from customers.models import Channel
 from notifications.profiles.schemas import MessageKind, Priority, Urgency
-from notifications.queue.models import Notification
+from notifications.queue.models import Delivery, Notification
 from notifications.queue.selectors.queue import QueueFilters
 from notifications.queue.services.claims import SNOOZE_CHOICES
 
 STATUS_CHOICES = [
     ("waiting", "Waiting"),
     ("mine", "Claimed by me"),
+    ("calls", "Calls to record"),
     ("snoozed", "Snoozed"),
     ("sent", "Sent"),
     ("dismissed", "Dismissed"),
@@ -101,3 +102,19 @@ class DismissForm(forms.Form):
 
 class SnoozeForm(DismissForm):
     duration = forms.ChoiceField(choices=[(key, key) for key in SNOOZE_CHOICES])
+
+
+class DecisionForm(forms.Form):
+    """A supervisor's decision on a draft, with the text as they left it and a note for the agent."""
+
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("send_back", "Send back")])
+    version = forms.IntegerField(min_value=1)
+    subject = forms.CharField(required=False, max_length=200)
+    body = forms.CharField(required=False, strip=False)
+    note = forms.CharField(required=False, max_length=1000)
+
+
+class CallOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Delivery.CallOutcome.choices)
+    note = forms.CharField(required=False, max_length=2000)
+    follow_up = forms.DateField(required=False)

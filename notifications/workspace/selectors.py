@@ -1,4 +1,5 @@
-"""The header figures: three indexed queries, refreshed after every action and every 30 s."""
+"""The header figures: three indexed queries (four for supervisors: the drafts awaiting their approval),
+refreshed after every action and every 30 s."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class QueueStats:
     sent_today: int
     my_sent_today: int
     last_job: AnalysisJob | None
+    awaiting_approval: int = 0
 
 
 def start_of_today(now: dt.datetime) -> dt.datetime:
@@ -57,4 +59,12 @@ def queue_stats(user, now: dt.datetime | None = None) -> QueueStats:
         sent_today=sent["total"],
         my_sent_today=sent["mine"],
         last_job=latest_job(),
+        awaiting_approval=awaiting_approval() if user.has_perm("queue.approve_notification") else 0,
     )
+
+
+def awaiting_approval() -> int:
+    """Drafts an agent asked a supervisor to approve (the `queue_approvals` index answers it alone)."""
+    return Notification.objects.filter(
+        approval_state=Notification.ApprovalState.REQUESTED, status__in=Notification.OPEN_STATUSES
+    ).count()

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from notifications.workspace.views import cards, drafts, jobs, queue, stats
+from notifications.workspace.views import approvals, cards, drafts, jobs, live, queue, stats
 
 app_name = "notifications"
 
 urlpatterns = [
     path("", queue.queue_page, name="queue"),
     path("stats/", stats.stats, name="stats"),
+    path("live/", live.live, name="live"),
+    path("approvals/", approvals.approvals_page, name="approvals"),
+    path("approvals/<int:pk>/", approvals.decide, name="decide"),
     path("jobs/run/", jobs.run_analysis, name="run_analysis"),
     path("jobs/<int:pk>/progress/", jobs.job_progress, name="job_progress"),
     path("jobs/<int:pk>/cancel/", jobs.cancel_job, name="cancel_job"),
@@ -21,4 +24,5 @@ urlpatterns = [
     path("cards/<int:pk>/send/confirm/", drafts.send_confirm, name="send_confirm"),
     path("cards/<int:pk>/confirm-data/", drafts.confirm_data, name="confirm_data"),
     path("cards/<int:pk>/send/", drafts.send, name="send"),
+    path("cards/<int:pk>/approval/", approvals.request_approval, name="request_approval"),
 ]

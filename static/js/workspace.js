@@ -84,7 +84,10 @@
     var button = event.target.closest("[data-close]");
     if (button) {
       var target = button.closest(button.dataset.close);
+      var row = target && target.closest(".qrow");
       if (target) { target.remove(); }
+      var link = row && row.querySelector(".qrow__open");
+      if (link) { link.focus(); } // the focus goes back to the row, never to the page
     }
   });
 

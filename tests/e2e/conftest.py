@@ -93,3 +93,13 @@ def sign_in(live_server):
         expect(page.locator("#stats")).to_be_visible()
 
     return sign_in
+
+
+def open_card(page, pk: int):
+    """Open a queue row (its card loads under the line) and return the card."""
+    from playwright.sync_api import expect
+
+    page.locator(f"#open-{pk}").click()
+    card = page.locator(f"#card-{pk}")
+    expect(card).to_be_visible()
+    return card

@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from notifications.queue.models import Notification
+from tests.e2e.conftest import open_card
 from tests.factories import AccountActivityFactory, NotificationFactory, make_role_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -23,7 +24,7 @@ def test_sms_draft_counts_live_flags_american_spelling_and_refuses_a_stale_save(
     )
     AccountActivityFactory(customer=n.customer)
     sign_in(page, "alex")
-    card = page.locator(f"#card-{n.pk}")
+    card = open_card(page, n.pk)
     card.get_by_role("button", name="Claim to edit").click()
     body = card.get_by_label("Message (SMS)")
     body.fill("")
@@ -54,10 +55,10 @@ def test_cards_are_readable_without_javascript(live_server, browser, artifacts, 
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1024, "height": 900})
     page = context.new_page()
     sign_in(page, "alex")
-    expect(page.locator("article.card")).to_contain_text("<script>alert('x')</script> Flora Kerr")  # as text
-    page.locator("details.section").first.locator("summary").click()
-    page.get_by_role("link", name="Open the full record").first.click()
-    expect(page).to_have_url(re.compile(rf"/cards/{n.pk}/#why$"))
+    expect(page.locator(".qrow__name")).to_have_text("<script>alert('x')</script> Flora Kerr")  # as text
+    page.locator(f"#open-{n.pk}").click()  # without JavaScript the row's link is the card's own page
+    expect(page).to_have_url(re.compile(rf"/cards/{n.pk}/$"))
+    expect(page.locator("article.card")).to_contain_text("Claim to edit")
     expect(page.locator("#why")).to_contain_text("High churn risk after repeated billing complaints.")
     expect(page.locator("#approach")).to_contain_text("Brief and factual.")
     expect(page.locator("#c360")).to_contain_text("Customer since")

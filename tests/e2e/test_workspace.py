@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from notifications.queue.models import Notification
+from tests.e2e.conftest import open_card
 from tests.factories import make_role_user
 from tests.notifications.jobs.test_worker_support import make_customer
 
@@ -39,8 +40,8 @@ def test_agent_runs_analysis_works_a_card_and_sends(live_server, live_worker, pa
     expect(page.locator("#job-panel")).to_contain_text(re.compile("Analysis running|Last run finished"))
     expect(page.locator("#job-panel")).to_contain_text("Last run finished", timeout=90_000)
     expect(page.locator("#job-panel progress")).to_have_count(0)
-    cards = page.locator("article.card")
-    expect(cards).to_have_count(6)
+    rows = page.locator("li.qrow")
+    expect(rows).to_have_count(6)
     expect(stat(page, "waiting")).to_have_text("6")
     waiting_before = 6
 
@@ -49,18 +50,17 @@ def test_agent_runs_analysis_works_a_card_and_sends(live_server, live_worker, pa
     expect(page).to_have_url(re.compile(r"priority=High"))
     high = Notification.objects.filter(priority="High", status="waiting").count()
     assert high > 0, "the offline analyst should rate these customers High"
-    expect(cards).to_have_count(high)
-    for badge in page.locator("article.card .badge--high").all():
-        expect(badge).to_have_text("High priority")
+    expect(rows).to_have_count(high)
+    for pill in page.locator("li.qrow .pill").all():
+        expect(pill).to_have_text("High")
     page.screenshot(path=str(artifacts / "queue.png"), full_page=True)
     page.set_viewport_size({"width": 820, "height": 1180})  # a tablet in portrait
     page.screenshot(path=str(artifacts / "queue-tablet.png"))
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    # Open each section of the first card: closed by default, loaded on first open.
-    card = cards.first
-    card_id = card.get_attribute("id")
-    card = page.locator(f"#{card_id}")
+    # Open the first row, then each section of its card: closed by default, loaded on first open.
+    pk = int(rows.first.get_attribute("data-pk"))
+    card = open_card(page, pk)
     for title, expected in [
         ("Why this customer, why now", "Contact reason"),
         ("How to approach them", "Resolution steps"),
@@ -81,7 +81,6 @@ def test_agent_runs_analysis_works_a_card_and_sends(live_server, live_worker, pa
     body.press_sequentially("Hello, we would like to help you with your recent bill. Please reply to this email.")
     expect(card.locator(".save-state")).to_contain_text("Saved at", timeout=10_000)
     expect(card.locator(".counter")).to_contain_text("characters")
-    pk = int(card_id.removeprefix("card-"))
     saved = Notification.objects.get(pk=pk)
     assert saved.body.startswith("Hello, we would like to help") and saved.version == 2
     assert saved.original_body != saved.body

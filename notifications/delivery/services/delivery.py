@@ -39,6 +39,7 @@ from notifications.delivery.compose import compose
 from notifications.delivery.send_rules import Stage, evaluate
 from notifications.queue.lifecycle import move, record_lifecycle_event
 from notifications.queue.models import Delivery, Notification
+from notifications.queue.services.calls import follow_up_problem, schedule_follow_up
 
 log = logging.getLogger(__name__)
 Status = Delivery.Status
@@ -362,11 +363,21 @@ def mark_failed(d: Delivery, *, reason: str) -> Delivery:
     return d
 
 
-def record_call_outcome(d: Delivery, *, outcome: str, note: str, user, now: dt.datetime | None = None) -> Delivery:
-    """Phone: the agent made the call and says how it went."""
+def record_call_outcome(
+    d: Delivery,
+    *,
+    outcome: str,
+    note: str,
+    user,
+    follow_up: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Delivery:
+    """Phone: the agent made the call and says how it went; a follow-up date queues the call again that day."""
     now = now or timezone.now()
     if outcome not in Delivery.CallOutcome.values:
         raise DeliveryActionError("Choose an outcome: reached, voicemail, no answer or refused.")
+    if problem := follow_up_problem(follow_up, now):
+        raise DeliveryActionError(problem)
     with transaction.atomic():
         d = Delivery.objects.select_for_update().select_related("notification").get(pk=d.pk)
         reached = outcome in (Delivery.CallOutcome.REACHED, Delivery.CallOutcome.VOICEMAIL)
@@ -377,9 +388,10 @@ def record_call_outcome(d: Delivery, *, outcome: str, note: str, user, now: dt.d
             source="agent",
             at=now,
             user=user,
-            metadata={"outcome": outcome, "note": note},
+            metadata={"outcome": outcome, "note": note, "follow_up": follow_up.isoformat() if follow_up else ""},
             call_outcome=outcome,
             call_note=note.strip(),
+            call_follow_up=follow_up,
             called_by=user,
             sent_at=now,
             delivered_at=now if reached else None,
@@ -388,4 +400,6 @@ def record_call_outcome(d: Delivery, *, outcome: str, note: str, user, now: dt.d
             raise DeliveryActionError("This call has already been recorded.")
         if reached:
             record_lifecycle_event(d.notification, "delivered", source="agent", at=now, user=user)
+        if follow_up:
+            schedule_follow_up(d.notification, on=follow_up, outcome=outcome, now=now)
     return d

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from notifications.queue.models import Approval, ApprovalPolicy
+from notifications.queue.models import Approval, ApprovalPolicy, Notification
+from notifications.queue.selectors.queue import with_reason
 
 
 def approval_needed(notification, policy: ApprovalPolicy | None = None) -> str:  # noqa: ANN001
@@ -23,3 +24,15 @@ def approval_state(notification) -> tuple[str, int | None]:  # noqa: ANN001
         return "", None
     approved = Approval.objects.filter(notification_id=notification.pk).values_list("version", flat=True).first()
     return needed, approved
+
+
+def pending_approvals(limit: int = 20) -> list:
+    """Open drafts waiting for a supervisor, oldest request first, with what the list shows (one query)."""
+    rows = (
+        Notification.objects.filter(
+            approval_state=Notification.ApprovalState.REQUESTED, status__in=Notification.OPEN_STATUSES
+        )
+        .select_related("customer", "approval_by", "claimed_by", "edited_by")
+        .order_by("approval_at", "pk")
+    )
+    return list(with_reason(rows)[:limit])

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from customers.models import Customer
 from notifications.analysis.models import ContactDecision, CustomerAnalysis
-from notifications.queue.models import Notification
+from notifications.queue.models import PRIORITY_RANK, Delivery, Notification
 
 CLAIM_TTL = dt.timedelta(minutes=30)
 PAGE_SIZE = 50
@@ -35,7 +36,7 @@ def claim_cutoff(now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) - CLAIM_TTL
 
 
-WORKABLE_STATUSES = (Status.WAITING, Status.HELD)  # held: quiet hours; agents prepare it, the send waits
+WORKABLE_STATUSES = Notification.WORKABLE_STATUSES  # held: quiet hours; agents prepare it, the send waits
 SEARCH_CAP = 1000  # a search reads its matching ids once (count and page from one scan), up to this many
 
 
@@ -93,6 +94,8 @@ def _status_filter(qs: QuerySet[Notification], status: str, user, now: dt.dateti
         return qs.filter(status__in=(Status.SENT, Status.FAILED)).order_by("-sent_at", "-id")
     if status == "dismissed":
         return qs.filter(status=Status.DISMISSED).order_by("-dismissed_at", "-id")
+    if status == "calls":  # calls started and not yet recorded: the outcome form waits on each
+        return qs.filter(status=Status.SENT, delivery__status=Delivery.Status.CALL_TASK).order_by("-sent_at", "-id")
     if status == "snoozed":
         return qs.filter(status=Status.SNOOZED, snoozed_until__gt=now).order_by("snoozed_until", "id")
     return qs.filter(waiting_q())
@@ -103,31 +106,70 @@ def search_q(text: str) -> Q:
     if _CUSTOMER_ID_RE.match(text):
         # IDs are stored upper-case: an exact match uses the unique index (iexact would scan on SQLite).
         return Q(customer__customer_id=text.upper())
-    return Q(customer__name__icontains=text)
+    # A subquery, not a join: the database scans the customers' names once (a covering index) and then
+    # looks the few matches up in the queue, instead of reading a customer for every queued draft
+    # (SQLite at 25k drafts: 17 ms instead of 80).
+    return Q(customer_id__in=Customer.objects.filter(name__icontains=text).values("pk"))
 
 
 def queue_queryset(filters: QueueFilters, user, now: dt.datetime | None = None) -> QuerySet[Notification]:
     now = now or timezone.now()
     qs = _status_filter(Notification.objects.all(), filters.status, user, now)
     exact = {
-        "priority": filters.priority,
+        # the rank, not the label: it leads the queue's indexes, so a priority view reads them in order
+        "priority_rank": PRIORITY_RANK.get(filters.priority, "") if filters.priority else "",
         "urgency": filters.urgency,
         "channel": filters.channel,
         "kind": filters.kind,
     }
-    qs = qs.filter(**{name: value for name, value in exact.items() if value})
+    qs = qs.filter(**{name: value for name, value in exact.items() if value != ""})
     if filters.fallback:
-        qs = qs.filter(is_fallback=True)
+        # `__in`: Django writes is_fallback=True as a bare column, which SQLite cannot seek in `queue_by_fallback`
+        qs = qs.filter(is_fallback__in=[True])
     if filters.q:
         qs = qs.filter(search_q(filters.q))
     return qs
 
 
 def with_card_relations(qs: QuerySet[Notification]) -> QuerySet[Notification]:
-    """Everything a card shows, in the same single query (the analysis JSON stays behind)."""
-    return qs.select_related(
-        "customer", "claimed_by", "sent_by", "edited_by", "dismissed_by", "analysis", "delivery", "delivery__called_by"
-    ).defer("analysis__detail", "analysis__segment_reasons")
+    """Everything an open card shows, in the same single query (the analysis JSON stays behind, but for
+    the one-line reason): its colleagues, its delivery, its approval and the number to call."""
+    return with_reason(
+        qs.select_related(
+            "customer",
+            "customer__contact",
+            "claimed_by",
+            "sent_by",
+            "edited_by",
+            "dismissed_by",
+            "approval_by",
+            "approval",
+            "analysis",
+            "delivery",
+            "delivery__called_by",
+        ).defer("analysis__detail", "analysis__segment_reasons")
+    )
+
+
+def with_reason(qs: QuerySet[Notification]) -> QuerySet[Notification]:
+    """`reason`: the analyst's contact reason, read out of the analysis JSON by the database (one line)."""
+    return qs.annotate(reason=KeyTextTransform("contact_reason", "analysis__detail"))
+
+
+# What a collapsed queue row shows: the text of the draft, the analysis and the colleagues' other
+# fields stay in the database until the row is opened.
+ROW_FIELDS = (
+    "customer__name", "customer__customer_id", "status", "priority", "risk_score", "urgency", "channel", "kind",
+    "is_fallback", "version", "held_until", "snoozed_until", "sent_at", "dismiss_reason", "claimed_at",
+    "claimed_by__username", "claimed_by__first_name", "claimed_by__last_name", "approval_state",
+    "delivery__status", "delivery__held_until", "delivery__attempts", "delivery__call_outcome",
+    "delivery__call_follow_up", "delivery__last_error", "delivery__notification_id",
+)  # fmt: skip
+
+
+def with_row_relations(qs: QuerySet[Notification]) -> QuerySet[Notification]:
+    """A queue row in one query: the item, its customer's name, its claimant and its delivery."""
+    return with_reason(qs.select_related("customer", "claimed_by", "delivery").only(*ROW_FIELDS))
 
 
 def queue_page(filters: QueueFilters, user, now: dt.datetime | None = None) -> QueuePage:
@@ -137,7 +179,7 @@ def queue_page(filters: QueueFilters, user, now: dt.datetime | None = None) -> Q
        indexes serve it), or, for a search, the ordered matching ids read once
        (count and page from the same scan; a name search scans the join, so once).
     2. Which 50: the ids of the page, ordered by the `queue_order` index.
-    3. The cards: those 50 rows with their customer, analysis and colleagues.
+    3. The rows: those 50 items with their customer, claimant and delivery (`with_row_relations`).
     Ordering and limiting on the narrow id query keeps the joins off the sort.
     """
     now = now or timezone.now()
@@ -162,7 +204,7 @@ def queue_page(filters: QueueFilters, user, now: dt.datetime | None = None) -> Q
         page_ids = list(ids[offset : offset + PAGE_SIZE])
     position = {pk: i for i, pk in enumerate(page_ids)}
     items = sorted(
-        with_card_relations(Notification.objects.filter(pk__in=page_ids)) if page_ids else [],
+        with_row_relations(Notification.objects.filter(pk__in=page_ids)) if page_ids else [],
         key=lambda n: position[n.pk],
     )
     result = QueuePage(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from notifications.common.text_diff import word_edits
@@ -24,6 +24,7 @@ from notifications.queue.selectors.queue import claim_active, claim_cutoff
 from notifications.staff import services as audit
 
 Status = Notification.Status
+APPROVED = Notification.ApprovalState.APPROVED
 SNOOZE_CHOICES = {"1d": dt.timedelta(days=1), "3d": dt.timedelta(days=3), "7d": dt.timedelta(days=7)}
 
 
@@ -144,26 +145,52 @@ def edit_draft(
     return _save_text(n, user=user, subject=subject, body=body, expected_version=expected_version, now=now)
 
 
-def _save_text(
+def correct_draft(
     n: Notification, *, user, subject: str, body: str, expected_version: int, now: dt.datetime | None = None
 ) -> Notification:
+    """A supervisor's correction while deciding on an approval, inside that decision's transaction.
+
+    No claim is needed (the agent may still hold it); the version check still refuses a stale save.
+    """
+    return _save_text(
+        n, user=user, subject=subject, body=body, expected_version=expected_version, now=now, supervisor=True
+    )
+
+
+def _save_text(
+    n: Notification,
+    *,
+    user,
+    subject: str,
+    body: str,
+    expected_version: int,
+    now: dt.datetime | None = None,
+    supervisor: bool = False,
+) -> Notification:
+    """The save itself. An approval is of one version, so a change of text withdraws it."""
     now = now or timezone.now()
     subject = subject.strip() if n.channel == "Email" else ""
     if problem := text_problem(subject, body, n.channel):
         raise QueueActionError(problem, status_code=422)  # never deliverable: not saved, the reason shown
     before = (n.subject, n.body)  # for the audit trail's diff
-    if (subject, body) == (n.subject, n.body) and n.version == expected_version and holds_claim(n, user, now):
+    unchanged = (subject, body) == (n.subject, n.body) and n.version == expected_version
+    if unchanged and (supervisor or holds_claim(n, user, now)):
         return n  # nothing changed: no new version, no write
+    renew = {} if supervisor else {"claimed_at": now}
     updated = Notification.objects.filter(
-        _mine(user, now), pk=n.pk, version=expected_version, status__in=Notification.OPEN_STATUSES
+        Q() if supervisor else _mine(user, now),
+        pk=n.pk,
+        version=expected_version,
+        status__in=Notification.OPEN_STATUSES,
     ).update(
         subject=subject,
         body=body,
         version=F("version") + 1,
         edited_by=user,
         edited_at=now,
-        claimed_at=now,
         updated_at=now,
+        approval_state=Case(When(approval_state=APPROVED, then=Value("")), default=F("approval_state")),
+        **renew,
     )
     if not updated:
         _refuse_edit(n, user=user, expected_version=expected_version, now=now)
@@ -173,7 +200,7 @@ def _save_text(
     record_lifecycle_event(
         n,
         "edited",
-        source="agent",
+        source="supervisor" if supervisor else "agent",
         at=now,
         user=user,
         metadata={

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from notifications.analysis.models import AnalysisJob
 from notifications.jobs.services import start_job
-from notifications.queue.lifecycle import record_lifecycle_event
-from notifications.queue.models import Approval, Notification
+from notifications.queue.models import Notification
+from notifications.queue.services import approvals as queue_approvals
 from notifications.queue.services import claims as queue_services
 from notifications.staff.models import AuditEvent
 from notifications.staff.services import record_notification_event, record_staff_action
@@ -47,15 +47,8 @@ def approve(notifications: Iterable[Notification], *, user) -> BulkOutcome:  # n
             outcome.refuse(n, f"already {n.get_status_display().lower()}")
             continue
         with transaction.atomic(durable=True):
-            Approval.objects.update_or_create(
-                notification=n, defaults={"version": n.version, "approved_by": user, "approved_at": now}
-            )
-            record_notification_event(
-                user, AuditEvent.Action.APPROVED, n, summary=f"Approved version {n.version} for sending"
-            )
-            record_lifecycle_event(
-                n, "approved", source="supervisor", at=now, user=user, metadata={"version": n.version}
-            )
+            # The same step as the workspace's approvals list: the row, both trails and the card's state.
+            queue_approvals.approve(n, user=user, now=now)
         outcome.done += 1
     return outcome
 

@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from notifications.common.sms import PUSH_MAX_CHARS, sms_size
+from notifications.delivery.contacts import phone_to_call
 from notifications.delivery.send_rules import policy_label
 from notifications.jobs.selectors import JobHealth
 from notifications.jobs.selectors import job_health as read_job_health
+from notifications.queue.models import ApprovalPolicy
+from notifications.queue.selectors.approval import approval_needed
 from notifications.queue.selectors.queue import CLAIM_TTL, QueueFilters, claim_active
 from notifications.queue.services.claims import display_name
+from notifications.workspace import row_html
 from notifications.workspace.forms import filters_querystring
+from notifications.workspace.row_html import risk_label, risk_level
+from notifications.workspace.rows import delivery_of
 
 register = template.Library()
 
-_RISK_BANDS = ((3, "low"), (6, "medium"), (8, "high"), (10, "very-high"))
-
-
-@register.filter
-def risk_level(score: int | None) -> str:
-    """A CSS-safe band name for the risk score (1–3 low, 4–6 medium, 7–8 high, 9–10 very high)."""
-    if not score:
-        return "none"
-    return next(name for top, name in _RISK_BANDS if score <= top)
-
-
-@register.filter
-def risk_label(score: int | None) -> str:
-    return "no score" if not score else f"{risk_level(score).replace('-', ' ')} risk"
+register.filter("risk_level", risk_level)
+register.filter("risk_label", risk_label)
 
 
 @register.filter
@@ -52,25 +46,59 @@ SECTIONS = (
 
 
 @register.simple_tag
-def card_context(notification, user) -> dict:
-    """Per card, once: its pk and URL as strings, and who holds it until when (claims lapse after 30 minutes)."""
+def card_context(notification, user, policy: ApprovalPolicy | None = None) -> dict:
+    """Per card, once: its pk and URL as strings, who holds it until when (claims lapse after 30 minutes),
+    why it needs approval, its delivery and, for a call, the number and the script as steps."""
     n = notification
     active = claim_active(n)
     pk = str(n.pk)
-    return {
+    context = {
         "pk": pk,
-        "url": f"{_card_url_prefix()}{pk}/",
+        "url": f"{row_html.card_url_prefix()}{pk}/",
         "sections": SECTIONS,
         "active": active,
         "mine": active and n.claimed_by_id == user.pk,
         "holder": n.claimed_by if active else None,
         "expires": timezone.localtime(n.claimed_at + CLAIM_TTL) if active else None,
+        "approval": approval_needed(n, policy) if policy is not None and n.is_open else "",
+        "delivery": delivery_of(n),
     }
+    context["may_send"] = context["mine"] and (not context["approval"] or n.approval_state == "approved")
+    if n.channel == "Phone":
+        context["phone"], context["phone_placeholder"], context["phone_bad"] = phone_to_call(n.customer)
+        context["script"] = script_steps(n.body)
+    return context
 
 
-def _card_url_prefix() -> str:
-    """The routed prefix of card URLs, "/cards/" (one reverse per card instead of thirteen)."""
-    return reverse("notifications:card", args=[0]).removesuffix("0/")
+@register.simple_tag(takes_context=True)
+def row_line(context, notification, policy: ApprovalPolicy, *, oob: bool = False, expanded: bool = False) -> str:
+    """A queue row's line (notifications/workspace/row_html.py), e.g. out of band after an action."""
+    return row_html.row_line(notification, context["request"].user, policy, oob=oob, expanded=expanded)
+
+
+@register.simple_tag(takes_context=True)
+def queue_rows(context, items, policy: ApprovalPolicy) -> str:
+    return row_html.queue_rows(items, context["request"].user, policy)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(])")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def script_steps(text: str) -> dict:
+    """A call script as a title and steps to tick: one step per bulleted line (the analysts write
+    "- Ask to speak to …"); a script written as prose is cut at its sentence ends instead."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    title = ""
+    if lines and not _BULLET.match(lines[0]) and any(_BULLET.match(line) for line in lines[1:]):
+        title = lines.pop(0)
+    steps = []
+    for line in lines:
+        if _BULLET.match(line) or len(lines) > 1:
+            steps.append(_BULLET.sub("", line))
+        else:
+            steps.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+    return {"title": title, "steps": steps}
 
 
 @register.simple_tag
@@ -98,20 +126,6 @@ register.filter("who", display_name)  # a colleague's name: full name, else user
 @register.filter
 def policy_name(rule: str) -> str:
     return policy_label(str(rule))
-
-
-def _risk_bar_html(score: int) -> str:
-    segments = "".join(f'<span class="risk__seg{" is-on" if i < score else ""}"></span>' for i in range(10))
-    return f'<span class="risk__bar" aria-hidden="true">{segments}</span>'
-
-
-_RISK_BARS = {score: _risk_bar_html(score) for score in range(0, 11)}
-
-
-@register.simple_tag
-def risk_bar(score: int | None) -> str:
-    """Ten segments, `score` of them lit: fixed markup from an integer (no data reaches the HTML)."""
-    return mark_safe(_RISK_BARS.get(int(score or 0), _RISK_BARS[0]))  # noqa: S308 - static markup only
 
 
 @register.simple_tag

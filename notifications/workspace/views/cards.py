@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from notifications.delivery.send_rules import Stage, evaluate
 from notifications.profiles.selectors import load_profile
-from notifications.queue.models import Notification
+from notifications.queue.models import ApprovalPolicy, Notification
 from notifications.queue.selectors.queue import analysis_detail, get_card, why_context
 from notifications.queue.services import claims as queue_service
 from notifications.workspace.forms import DismissForm, SnoozeForm
@@ -43,10 +43,11 @@ def card_page(request: HttpRequest, pk: int) -> HttpResponse:
         n = get_card(pk)
     except Notification.DoesNotExist as exc:
         raise Http404("No such queue item") from exc
+    policy = ApprovalPolicy.load()
     if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "notifications/_card.html", {"n": n})
+        return render(request, "notifications/_card.html", {"n": n, "approval_policy": policy})
     sections = {name: section_context(n, name) for name in SECTIONS}
-    return render(request, "notifications/card_page.html", {"n": n, "sections": sections})
+    return render(request, "notifications/card_page.html", {"n": n, "sections": sections, "approval_policy": policy})
 
 
 @require_GET

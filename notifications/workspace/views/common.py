@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from notifications.queue.models import ApprovalPolicy
 from notifications.queue.selectors.queue import get_card
 
 WORK_QUEUE = "queue.work_queue"
@@ -57,7 +58,14 @@ def card_response(
         elif message:
             messages.success(request, message)
         return redirect("notifications:card", pk=pk)
-    context = {"n": get_card(pk), "message": message, "error": error, **(extra or {})}
+    context = {
+        "n": get_card(pk),
+        "message": message,
+        "error": error,
+        "approval_policy": ApprovalPolicy.load(),
+        "with_line": True,  # the row's summary line, out of band: claim state, delivery, approval
+        **(extra or {}),
+    }
     response = render(request, "notifications/_card.html", context, status=status)
     if changed:
         trigger_client_event(response, QUEUE_CHANGED)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from notifications.delivery.services.delivery import DeliveryActionError, record_call_outcome, retry_delivery
 from notifications.queue.models import Delivery
+from notifications.workspace.forms import CallOutcomeForm
 from notifications.workspace.views.common import card_response, workspace_view
 
 
@@ -26,14 +27,15 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @workspace_view()
 def call_outcome(request: HttpRequest, pk: int) -> HttpResponse:
-
     delivery = get_object_or_404(Delivery, notification_id=pk)
+    form = CallOutcomeForm(request.POST)
+    if not form.is_valid():
+        error = "Choose how the call went" + (" and a valid follow-up date" if "follow_up" in form.errors else "") + "."
+        return card_response(request, pk, error=error, status=422, changed=False)
+    data = form.cleaned_data
     try:
         record_call_outcome(
-            delivery,
-            outcome=request.POST.get("outcome", ""),
-            note=request.POST.get("note", "")[:2000],
-            user=request.user,
+            delivery, outcome=data["outcome"], note=data["note"], follow_up=data["follow_up"], user=request.user
         )
     except DeliveryActionError as exc:
         return card_response(request, pk, error=exc.message, status=422, changed=False)

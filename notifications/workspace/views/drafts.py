@@ -111,5 +111,9 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
         if not request.htmx:
             return card_response(request, pk, error=exc.message)
         return card_response(request, pk, status=422, changed=False, extra={"send_errors": exc.reasons})
-    response = card_response(request, pk, message=f"Sent by {sent.channel}.")
+    if sent.channel == "Phone":  # a call is started, never "sent": the card now shows the outcome form
+        message = "Call started: ring the number above, then record how it went."
+    else:
+        message = f"Sent by {sent.channel}: the status below follows the delivery."
+    response = card_response(request, pk, message=message)
     return response if request.htmx else redirect("notifications:queue")

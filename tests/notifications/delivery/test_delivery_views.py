@@ -80,7 +80,6 @@ def test_recording_a_call_outcome(agent_client):
         ("failed", {"permanent": True, "last_error": "Invalid number"}, "will not be retried"),
         ("held", {}, "Held until 08:00"),
         ("suppressed", {"last_error": "Consent: withdrawn"}, "refused at send time"),
-        ("call_task", {}, "Record call"),
         ("bounced", {"last_error": "550 user unknown"}, "marked bad"),
     ],
 )

@@ -141,8 +141,10 @@ def test_expired_claim_can_be_taken(client, agent, colleague):
 
 
 def test_claimed_card_shows_who_to_others(client, agent, colleague):
-    NotificationFactory(claimed_by=colleague, claimed_at=timezone.now())
-    html = login(client, agent).get(reverse("notifications:queue")).content.decode()
+    n = NotificationFactory(claimed_by=colleague, claimed_at=timezone.now())
+    row = login(client, agent).get(reverse("notifications:queue")).content.decode()
+    assert "Claimed by Bea Brown" in row  # on the collapsed row already
+    html = client.get(url("card", n), headers=HX).content.decode()
     assert "Claimed by Bea Brown" in html and "<textarea" not in html and "Release claim" not in html
 
 
@@ -151,7 +153,7 @@ def test_agent_cannot_release_a_colleagues_claim_but_supervisor_can(client, agen
     assert login(client, agent).post(url("release", n), headers=HX).status_code == 409
     n.refresh_from_db()
     assert n.claimed_by == colleague
-    html = login(client, supervisor).get(reverse("notifications:queue")).content.decode()
+    html = login(client, supervisor).get(url("card", n), headers=HX).content.decode()
     assert "Release claim" in html
     assert client.post(url("release", n), headers=HX).status_code == 200
     n.refresh_from_db()
@@ -214,8 +216,8 @@ def test_actions_need_post_and_csrf(agent):
 def test_dismiss_and_snooze_forms_load_on_first_open(client, agent):
     n = NotificationFactory()
     login(client, agent)
-    queue_html = client.get(reverse("notifications:queue")).content.decode()
-    assert f'hx-get="/cards/{n.pk}/dismiss/"' in queue_html and 'name="reason"' not in queue_html
+    card_html = client.get(url("card", n), headers=HX).content.decode()
+    assert f'hx-get="/cards/{n.pk}/dismiss/"' in card_html and 'name="reason"' not in card_html
     form = client.get(url("dismiss", n), headers=HX).content.decode()
     assert 'name="reason"' in form and "Customer vulnerable" in form and "Dismiss from the queue" in form
     assert 'name="duration"' in client.get(url("snooze", n), headers=HX).content.decode()

@@ -150,6 +150,8 @@ def test_send_refused_if_the_draft_changed_since_the_confirmation(agent_client, 
 def test_sent_card_is_read_only(agent_client, agent):
     n = claimed(agent)
     agent_client.post(url("send", n), {"version": 1}, headers=HX)
-    html = agent_client.get(reverse("notifications:queue"), {"status": "sent"}).content.decode()
+    row = agent_client.get(reverse("notifications:queue"), {"status": "sent"}).content.decode()
+    assert "Sending…" in row  # the row follows the delivery (no worker here: still queued)
+    html = agent_client.get(url("card", n), headers=HX).content.decode()
     assert "Sent by Email" in html and "<textarea" not in html and "Claim to edit" not in html
     assert save(agent_client, n, "after", 2).status_code == 409

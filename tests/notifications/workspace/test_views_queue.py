@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from notifications.queue.models import Notification
 from notifications.queue.tasks import wake_snoozed
-from tests.factories import CustomerFactory, NotificationFactory, make_role_user
+from tests.factories import SAMPLE_DETAIL, CustomerFactory, NotificationFactory, make_role_user
 
 HX = {"HX-Request": "true"}
 QUEUE = reverse("notifications:queue")
@@ -53,15 +53,60 @@ def test_history_restore_gets_the_full_page(agent_client):
     assert "<html" in response.content.decode()
 
 
-def test_card_shows_what_an_agent_needs_at_a_glance(agent_client):
-    NotificationFactory(risk_score=8, churn_risk=72, is_fallback=True, channel="SMS", urgency="Immediate")
+def test_a_row_shows_what_an_agent_needs_at_a_glance(agent_client):
+    NotificationFactory(
+        customer__name="Morag MacLeod", risk_score=8, channel="SMS", urgency="Immediate", kind="marketing"
+    )
     html = agent_client.get(QUEUE).content.decode()
-    assert "High priority" in html
-    assert "8/10 · high risk" in html
-    assert "72%" in html and "86%" in html  # churn and segment confidence
-    assert "SMS" in html and "Immediate" in html
-    assert "Fallback analysis" in html
+    assert "Morag MacLeod" in html
+    assert 'title="Risk 8/10: high risk"' in html and '<span class="risk__num">8' in html
+    assert '<span class="pill pill--high">High</span>' in html
+    assert '<span class="qrow__urgency">Immediate</span>' in html
+    assert ">SMS <abbr" in html and "Marketing message" in html
+    assert "High churn risk after repeated billing complaints." in html  # the analyst's reason, one line
+    assert ">Free</span>" in html  # nobody has claimed it
+    assert "<textarea" not in html and "churn_risk_score" not in html  # the card loads when the row opens
+
+
+def test_the_open_card_has_the_details(agent_client):
+    n = NotificationFactory(risk_score=8, churn_risk=72, is_fallback=True, channel="SMS")
+    html = agent_client.get(reverse("notifications:card", args=[n.pk]), headers=HX).content.decode()
+    assert "8/10 · high risk" in html and "72%" in html and "86%" in html  # risk, churn, segment confidence
+    assert "Service by SMS" in html and "Fallback analysis" in html
     assert html.count('<details class="section"') == 3  # closed by default (no `open`)
+
+
+def test_the_first_page_of_fifty_rows_stays_under_80_kb(agent_client):
+    long_reason = {**SAMPLE_DETAIL, "contact_reason": "A long reason. " * 40}
+    NotificationFactory.create_batch(60, customer__name="Morag MacLeod-Stewart", analysis__detail=long_reason)
+    response = agent_client.get(QUEUE)
+    assert len(response.context["page"].items) == 50
+    assert len(response.content) <= 80 * 1024, len(response.content)
+
+
+def test_an_agent_with_an_empty_queue_is_told_to_ask_a_supervisor(agent_client):
+    html = agent_client.get(QUEUE).content.decode()
+    assert "No analysis yet — ask a supervisor to run one." in html and "Run analysis" not in html
+
+
+def test_a_supervisor_with_an_empty_queue_gets_the_button(client, supervisor):
+    client.force_login(supervisor)
+    html = client.get(QUEUE, headers=HX).content.decode()
+    assert "No analysis yet" in html and ">Run analysis</button>" in html
+
+
+def test_an_empty_queue_after_a_run_says_everything_was_worked(agent_client):
+    from notifications.analysis.models import AnalysisJob
+
+    AnalysisJob.objects.create(provider="offline", status="succeeded", total=10, drafts=4)
+    html = agent_client.get(QUEUE).content.decode()
+    assert "Nothing waiting" in html and "has been sent, dismissed or snoozed" in html
+
+
+def test_filters_that_match_nothing_offer_to_clear_them(agent_client):
+    NotificationFactory(priority="High")
+    html = agent_client.get(QUEUE, {"priority": "Low"}, headers=HX).content.decode()
+    assert "No drafts match these filters" in html and "Clear the filters" in html
 
 
 def _names(response) -> list[str]:
@@ -166,15 +211,15 @@ def test_constant_queries_per_page_view(agent_client, django_assert_num_queries,
 
     other = make_role_user("bea", "Agents")
     NotificationFactory.create_batch(cards, claimed_by=other, claimed_at=timezone.now(), edited_by=other)
-    # session, user, 2 × permissions, count, page ids, cards, 2 × stats, last job, data as-of: 11 at any size
-    # (a GET never wakes snoozes: beat does)
-    with django_assert_num_queries(11):
+    # session, user, 2 × permissions, count, page ids, rows, the approval policy, 2 × stats, last job, data as-of:
+    # 12 at any size (a GET never wakes snoozes: beat does)
+    with django_assert_num_queries(12):
         response = agent_client.get(QUEUE)
     assert len(response.context["page"].items) == min(cards, 50)
     # the htmx partial for a search: no stats, and one id scan gives both the count and the page
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         agent_client.get(QUEUE, {"q": "Morag", "priority": "High"}, headers=HX)
-    with django_assert_num_queries(5):  # session, user, 2 × permissions, the card
+    with django_assert_num_queries(6):  # session, user, 2 × permissions, the card, the approval policy
         agent_client.get(reverse("notifications:card", args=[response.context["page"].items[0].pk]), headers=HX)
 
 
@@ -214,6 +259,8 @@ ENDPOINTS = [
     ("post", "notifications:revert", True),
     ("get", "notifications:send_confirm", True),
     ("post", "notifications:send", True),
+    ("get", "notifications:live", False),
+    ("post", "notifications:request_approval", True),
 ]
 
 
