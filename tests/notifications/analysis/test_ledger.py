@@ -29,7 +29,7 @@ from notifications.jobs.services import start_job
 from tests.fakes.bedrock_server import FakeBedrock
 from tests.notifications.jobs.test_worker_support import make_customer, run_inline
 
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+HAIKU = "eu.anthropic.claude-haiku-4-5-20251001-v1:0"
 OPERATIONS = {
     "record_segmentation": "segment",
     "record_priority_analysis": "prioritise",
@@ -44,6 +44,7 @@ def bedrock(settings, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fake")
     settings.BEDROCK_MODEL_ID = HAIKU
     settings.BEDROCK_MAX_RPM = 0
+    settings.BEDROCK_CONFIDENCE_THRESHOLD = 1.0  # every customer to Bedrock: the ledger is what is measured
     settings.ANALYST_CONCURRENCY = 1
     settings.ANALYSIS_CHUNK_SIZE = 10
     settings.AI_MONTHLY_BUDGET_GBP = 200
@@ -55,10 +56,10 @@ def bedrock(settings, monkeypatch):
 
 
 def billed_gbp(usage: dict) -> Decimal:
-    """Haiku's on-demand price (USD 0.25 / 1.25 per million tokens) at 0.79 £/$, to the millionth."""
+    """Haiku 4.5's regional (eu.) price (USD 1.10 / 5.50 per million tokens) at 0.79 £/$, to the millionth."""
     usd = (
-        Decimal(usage["inputTokens"]) * Decimal("0.25") / 10**6
-        + Decimal(usage["outputTokens"]) * Decimal("1.25") / 10**6
+        Decimal(usage["inputTokens"]) * Decimal("1.10") / 10**6
+        + Decimal(usage["outputTokens"]) * Decimal("5.50") / 10**6
     )
     return (usd * Decimal("0.79")).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 

@@ -144,6 +144,8 @@ def test_a_pool_child_killed_with_bedrock_calls_in_flight_pays_each_request_once
             AI_PROVIDER="bedrock",
             BEDROCK_ENDPOINT_URL=bedrock.url,
             BEDROCK_MODEL_ID=HAIKU,
+            BEDROCK_BULK_MODEL_ID=HAIKU,
+            BEDROCK_CONFIDENCE_THRESHOLD="1.0",  # every customer to Bedrock: the ledger is what is measured
             AWS_ACCESS_KEY_ID="fake",
             AWS_SECRET_ACCESS_KEY="fake",
             ANALYST_CONCURRENCY="3",
