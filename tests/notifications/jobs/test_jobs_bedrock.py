@@ -25,7 +25,9 @@ HAIKU = "eu.anthropic.claude-haiku-4-5-20251001-v1:0"
 def bedrock(fake_bedrock, settings, monkeypatch):
     """The fake, small chunks and batches, no broker (run_inline runs the chunks here)."""
     monkeypatch.setattr(group, "apply_async", lambda self, *a, **k: None)
-    settings.ANALYSIS_CHUNK_SIZE, settings.ANALYSIS_COMMIT_EVERY, settings.ANALYST_CONCURRENCY = 10, 5, 4
+    # One call at a time: the write-ahead ledger writes from the calling thread, and the in-memory test
+    # database cannot take writes from other threads inside the test's transaction.
+    settings.ANALYSIS_CHUNK_SIZE, settings.ANALYSIS_COMMIT_EVERY, settings.ANALYST_CONCURRENCY = 10, 5, 1
     return fake_bedrock
 
 
