@@ -41,10 +41,24 @@
       return Promise.resolve(card);
     }
     var url = rowLink(row).getAttribute("href");
-    return window.htmx.ajax("GET", url, { target: detail(row), swap: "innerHTML" }).then(function () {
-      var loaded = cardOf(row);
-      if (loaded) { setOpen(row, true); }
-      return loaded;
+    var target = detail(row);
+    // htmx.ajax resolves once the card is swapped in but before htmx has wired its buttons (the settle):
+    // wait for the settle, or a key pressed right after opening would submit a form the old way.
+    return new Promise(function (resolve) {
+      function settled(event) {
+        if (!target.contains(event.target) && event.target !== target) { return; }
+        document.removeEventListener("htmx:afterSettle", settled);
+        var loaded = cardOf(row);
+        if (loaded) { setOpen(row, true); }
+        resolve(loaded);
+      }
+      document.addEventListener("htmx:afterSettle", settled);
+      window.htmx.ajax("GET", url, { target: target, swap: "innerHTML" }).then(function () {
+        if (!cardOf(row)) { // refused or failed: nothing to settle
+          document.removeEventListener("htmx:afterSettle", settled);
+          resolve(null);
+        }
+      });
     });
   }
 
@@ -234,6 +248,8 @@
     if (!el && row) { el = rowLink(row); }
     if (el) { el.focus({ preventScroll: true }); }
   }
+  // At the request too: hx-disabled-elt disables (and so blurs) the button that was pressed before any swap.
+  document.addEventListener("htmx:beforeRequest", function (event) { remember(event.detail.target); });
   document.addEventListener("htmx:beforeSwap", function (event) { remember(event.detail.target); });
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;

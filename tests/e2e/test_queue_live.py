@@ -88,6 +88,7 @@ def test_an_sms_in_quiet_hours_settles_to_held_until(live_server, page, enqueued
     card.get_by_role("link", name="Send…").click()
     expect(card.locator(".confirm")).to_contain_text(f"until {end:%H:%M}")  # held, not refused
     card.get_by_role("button", name="Send now by SMS").click()
+    expect(card.locator(".delivery")).to_contain_text("Sending…")
 
     assert attempt_delivery(enqueued[0]) == "held"
 
@@ -110,7 +111,7 @@ def test_a_colleagues_claim_appears_within_seconds(live_server, page, sign_in):
     assert not_reloaded(page)
 
 
-def test_keyboard_only_triage_of_three_cards(live_server, page, sign_in, artifacts):
+def test_keyboard_only_triage_of_three_cards(live_server, page, enqueued, sign_in, artifacts):
     alex = make_role_user("alex", "Agents", first_name="Alex", last_name="Agent")
     first, second, third = (draft(risk_score=score) for score in (9, 8, 7))
     sign_in(page, "alex")
@@ -149,6 +150,7 @@ def test_keyboard_only_triage_of_three_cards(live_server, page, sign_in, artifac
     page.keyboard.press("Enter")
     expect(page.locator(f"#card-{third.pk}")).to_contain_text("Sent by Email")
     expect(page.locator(f"#open-{third.pk}")).to_be_focused()
+    assert len(enqueued) == 1  # one delivery task for the one message sent
 
     page.keyboard.press("?")
     expect(page.locator("#keys-help")).to_be_visible()
@@ -200,7 +202,7 @@ def test_a_call_recorded_end_to_end(live_server, page, sign_in, artifacts):
     assert not page.js_errors, page.js_errors
 
 
-def test_request_approve_send(live_server, page, browser, sign_in, artifacts):
+def test_request_approve_send(live_server, page, browser, enqueued, sign_in, artifacts):
     make_role_user("alex", "Agents", first_name="Alex", last_name="Agent")
     make_role_user("sue", "Supervisors", first_name="Sue", last_name="Super")
     ApprovalPolicy(high_priority=True).save()
@@ -236,7 +238,7 @@ def test_request_approve_send(live_server, page, browser, sign_in, artifacts):
     card.get_by_role("link", name="Send…").click()
     card.get_by_role("button", name="Send now by Email").click()
     expect(card).to_contain_text("Sent by Email")
-    assert Notification.objects.get(pk=n.pk).status == "sent"
+    assert Notification.objects.get(pk=n.pk).status == "sent" and len(enqueued) == 1
     assert not page.js_errors, page.js_errors
 
 

@@ -71,7 +71,7 @@ class NotificationAdmin(SafeExportMixin, ReadOnlyAdmin):
     date_hierarchy = "created_at"
     ordering = ["priority_rank", "-risk_score", "-churn_risk"]
     list_select_related = ["customer", "claimed_by", "approval"]
-    readonly_fields = ["approval_state", "audit_trail"]  # computed; the model's fields are view-only anyway
+    readonly_fields = ["approval_summary", "audit_trail"]  # computed; the model's fields are view-only anyway
     fieldsets = [
         (None, {"fields": ["customer", "status", "priority", "risk_score", "urgency", "churn_risk", "is_fallback"]}),
         (
@@ -83,7 +83,7 @@ class NotificationAdmin(SafeExportMixin, ReadOnlyAdmin):
             "Workflow",
             {
                 "fields": [
-                    "approval_state",
+                    "approval_summary",
                     "claimed_by",
                     "claimed_at",
                     "held_until",
@@ -151,7 +151,7 @@ class NotificationAdmin(SafeExportMixin, ReadOnlyAdmin):
         return supervision.is_approved(obj)
 
     @admin.display(description="approval")
-    def approval_state(self, obj: Notification) -> str:
+    def approval_summary(self, obj: Notification) -> str:
         approval = getattr(obj, "approval", None)
         if approval is None:
             return "Not approved"

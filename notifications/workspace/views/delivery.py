@@ -39,4 +39,5 @@ def call_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DeliveryActionError as exc:
         return card_response(request, pk, error=exc.message, status=422, changed=False)
-    return card_response(request, pk, message="Call recorded.")
+    # The card says what happened; the message is for the page without JavaScript.
+    return card_response(request, pk, message="" if request.htmx else "Call recorded.")
