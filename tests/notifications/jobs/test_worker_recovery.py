@@ -130,9 +130,12 @@ def test_a_killed_worker_stalls_the_job_visibly_and_leases_recover_it_within_lea
     recovered = AnalysisChunk.objects.filter(job=job, recoveries__gte=1)
     assert held <= set(recovered.values_list("pk", flat=True))  # every chunk the killed worker held
     assert "Recovering" in seen  # the page said what was happening while it happened
-    # Re-queued within one beat interval (plus start-up slack) of a worker and beat being there.
-    last_recovery = max(recovered.values_list("lost_at", flat=True))
-    assert last_recovery.timestamp() - (time.time() - (time.monotonic() - ready)) <= BEAT + 3
+    # The lease had lapsed before the new worker came: its beat re-queued the chunks at its first run or
+    # so (beat's own start-up takes a few seconds on a busy machine), and the job then finished.
+    ready_at = time.time() - (time.monotonic() - ready)
+    requeued = max(recovered.filter(pk__in=held).values_list("lost_at", flat=True))
+    assert requeued.timestamp() - ready_at <= BEAT + 6
+    assert time.monotonic() - killed <= 60  # against an hour for the broker to redeliver
     assert "resumed" not in second.log()  # not the start-up re-dispatch
 
 
