@@ -31,7 +31,10 @@ def test_run_analysis_waits_and_prints_the_summary(live_worker, settings):
     assert summary["status"] == "succeeded" and summary["skipped"] == 5 and summary["done"] == 0
 
 
-def test_run_analysis_without_wait_returns_at_once_and_cancel_stops_the_job(settings):
+def test_run_analysis_without_wait_returns_at_once_and_cancel_stops_the_job(settings, monkeypatch):
+    from notifications.jobs.management.commands import run_analysis
+
+    monkeypatch.setattr(run_analysis, "WORKER_HINT_AFTER", 0)  # do not wait for a worker's pick-up here
     make_customer()
     out = io.StringIO()
     call_command("run_analysis", "--json", stdout=out)  # no worker needed: the job is only queued
