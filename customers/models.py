@@ -270,6 +270,16 @@ class ImportRun(models.Model):
         SUCCEEDED = "succeeded"
         FAILED = "failed"
 
+    # Every move a run can make (applied by notifications/common/transitions.py, in the upload's task).
+    # A command run is stored once finished, so it starts where it ends. running → running: a task
+    # redelivered after its worker died imports again (the import is one transaction, so that is safe).
+    TRANSITIONS = {
+        Status.QUEUED: {Status.RUNNING, Status.FAILED},
+        Status.RUNNING: {Status.RUNNING, Status.SUCCEEDED, Status.FAILED},
+        Status.SUCCEEDED: set(),
+        Status.FAILED: set(),
+    }
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -43,7 +43,7 @@ STORAGES = {
 }
 
 # Login lockouts behind a proxy (TRUSTED_PROXY_COUNT, AXES_IPWARE_META_PRECEDENCE_ORDER, read from
-# the environment in settings.py): a proxy count with no forwarded header to read would key every
+# the environment in settings/security.py): a proxy count with no forwarded header to read would key every
 # lockout on the proxy's address, so refuse to start.
 if TRUSTED_PROXY_COUNT and AXES_IPWARE_META_PRECEDENCE_ORDER[:1] == ("REMOTE_ADDR",):  # noqa: F405
     raise ImproperlyConfigured(

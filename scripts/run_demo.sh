@@ -11,7 +11,7 @@ CELERY=.venv/bin/celery
 PORT="${PORT:-8000}"
 ADMIN_PATH="${ADMIN_URL:-admin/}"
 SITE="http://127.0.0.1:${PORT}"
-VAR="${VAR_DIR:-var}"  # as in settings.py
+VAR="${VAR_DIR:-var}"  # as in notification_engine/settings/base.py
 PASSWORDS_FILE="${VAR}/demo-passwords.txt"  # written by setup_demo (notifications/supervision/management/commands)
 mkdir -p "$VAR"
 WORKER_LOG="${VAR}/celery-worker.log"

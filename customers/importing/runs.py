@@ -12,22 +12,21 @@ from customers.importing.results import ImportFailed, ImportResult
 from customers.models import ImportRun
 
 
-def finish_run(run: ImportRun, outcome: ImportResult | ImportFailed) -> None:
-    """Copy a finished import's outcome onto its run (the caller saves it)."""
-    run.summaries = [s.as_dict() for s in outcome.summaries]
-    run.warning_count = outcome.warnings.count
-    run.warnings = "\n".join(outcome.warnings.lines())
-    run.as_of, run.as_of_given = outcome.as_of.moment, outcome.as_of.given
+def outcome_fields(outcome: ImportResult | ImportFailed) -> dict[str, object]:
+    """A finished import's outcome as its run's fields, the final status among them."""
+    fields: dict[str, object] = {
+        "summaries": [s.as_dict() for s in outcome.summaries],
+        "warning_count": outcome.warnings.count,
+        "warnings": "\n".join(outcome.warnings.lines()),
+        "as_of": outcome.as_of.moment,
+        "as_of_given": outcome.as_of.given,
+        "progress": {s.dataset: s.rows for s in outcome.summaries},
+        "finished_at": timezone.now(),
+    }
     if isinstance(outcome, ImportFailed):
-        run.status, run.error_count, run.errors = (
-            ImportRun.Status.FAILED,
-            outcome.error_count,
-            "\n".join(outcome.report_lines()),
-        )
-    else:
-        run.status, run.error_count, run.errors = ImportRun.Status.SUCCEEDED, 0, ""
-    run.progress = {s.dataset: s.rows for s in outcome.summaries}
-    run.finished_at = timezone.now()
+        errors = "\n".join(outcome.report_lines())
+        return {**fields, "status": ImportRun.Status.FAILED, "error_count": outcome.error_count, "errors": errors}
+    return {**fields, "status": ImportRun.Status.SUCCEEDED, "error_count": 0, "errors": ""}
 
 
 def record_command_run(
@@ -40,7 +39,7 @@ def record_command_run(
         started_at=timezone.now(),
         directory=folders.pop() if len(folders) == 1 else "",
         files={key: Path(path).name for key, path in sources.items()},
+        **outcome_fields(outcome),
     )
-    finish_run(run, outcome)
     run.save()
     return run

@@ -22,6 +22,30 @@ def sources(table: Mapping[str, set[str]], target: str) -> list[str]:
     return [state for state, targets in table.items() if target in targets]
 
 
+def move_rows(
+    rows: models.QuerySet,
+    target: str,
+    *,
+    field: str = "status",
+    **changes: object,
+) -> int:
+    """Move every row of `rows` whose stored state may go to `target` (and set `changes`); returns how many.
+
+    The bulk form of `apply_transition`, for moves that concern a set of rows (a job's unfinished
+    chunks when it is cancelled). Rows in any other state are left as they are.
+    """
+    model = rows.model
+    fields = {field: target, **_stamped(model, changes)}
+    return rows.filter(**{f"{field}__in": sources(model.TRANSITIONS, target)}).update(**fields)
+
+
+def _stamped(model: type[models.Model], changes: dict) -> dict:
+    """`changes`, plus `updated_at` for a model that keeps one."""
+    if "updated_at" in changes or not any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        return changes
+    return {**changes, "updated_at": timezone.now()}
+
+
 def apply_transition(
     obj: models.Model,
     target: str,
@@ -36,15 +60,12 @@ def apply_transition(
     `where`: an extra condition the move needs (e.g. "only an outcome-unknown failure").
     """
     model = type(obj)
-    allowed_from = sources(model.TRANSITIONS, target)
-    rows = model._default_manager.filter(pk=obj.pk, **{f"{field}__in": allowed_from})
+    rows = model._default_manager.filter(pk=obj.pk)
     if where is not None:
         rows = rows.filter(where)
-    fields = {field: target, **changes}
-    if any(f.name == "updated_at" for f in model._meta.concrete_fields) and "updated_at" not in fields:
-        fields["updated_at"] = timezone.now()
-    if not rows.update(**fields):
+    changes = _stamped(model, changes)
+    if not move_rows(rows, target, field=field, **changes):
         return False
-    for name, value in fields.items():
+    for name, value in {field: target, **changes}.items():
         setattr(obj, name, value)
     return True

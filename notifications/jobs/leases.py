@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from notifications.analysis.models import AnalysisChunk, AnalysisJob
 from notifications.analysis.services import ledger
+from notifications.common.transitions import move_rows
 from notifications.jobs.services import dispatch_job
 
 log = logging.getLogger(__name__)
@@ -123,34 +124,31 @@ def claim(chunk: AnalysisChunk) -> Lease | None:
     token = uuid.uuid4().hex
     unreleased = Q(status=AnalysisChunk.Status.RUNNING)  # its holder never handed it back: lost
     with transaction.atomic():
-        claimed = (
-            AnalysisChunk.objects.filter(pk=chunk.pk)
-            .exclude(status__in=FINISHED)
-            .filter(free)
-            .update(
-                lost_at=Case(When(unreleased, then=Value(now)), default=F("lost_at")),
-                recoveries=F("recoveries") + Case(When(unreleased, then=Value(1)), default=Value(0)),
-                status=AnalysisChunk.Status.RUNNING,
-                lease_token=token,
-                lease_expires_at=now + lease_duration(),
-                worker=this_process(),
-                attempts=F("attempts") + 1,
-                started_at=now,
-            )
+        claimed = move_rows(
+            AnalysisChunk.objects.filter(free, pk=chunk.pk),
+            AnalysisChunk.Status.RUNNING,
+            lost_at=Case(When(unreleased, then=Value(now)), default=F("lost_at")),
+            recoveries=F("recoveries") + Case(When(unreleased, then=Value(1)), default=Value(0)),
+            lease_token=token,
+            lease_expires_at=now + lease_duration(),
+            worker=this_process(),
+            attempts=F("attempts") + 1,
+            started_at=now,
         )
         if not claimed:
             return None
-        AnalysisJob.objects.filter(pk=chunk.job_id, status=AnalysisJob.Status.QUEUED).update(
-            status=AnalysisJob.Status.RUNNING, started_at=now
-        )
+        move_rows(AnalysisJob.objects.filter(pk=chunk.job_id), AnalysisJob.Status.RUNNING, started_at=now)
     return Lease(chunk.pk, token)
 
 
 def release(lease: Lease) -> None:
     """Hand the chunk back for a retry: pending, and re-queued by recovery if the retry never comes."""
     hold = dt.timedelta(seconds=settings.ANALYSIS_RETRY_BACKOFF_MAX) + lease_duration()
-    AnalysisChunk.objects.filter(pk=lease.chunk_id, lease_token=lease.token).exclude(status__in=FINISHED).update(
-        status=AnalysisChunk.Status.PENDING, lease_token="", lease_expires_at=timezone.now() + hold
+    move_rows(
+        AnalysisChunk.objects.filter(pk=lease.chunk_id, lease_token=lease.token),
+        AnalysisChunk.Status.PENDING,
+        lease_token="",
+        lease_expires_at=timezone.now() + hold,
     )
 
 
@@ -181,15 +179,13 @@ def recover_lost_chunks(*, now: dt.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     lapsed = AnalysisChunk.objects.filter(lease_expires_at__lt=now).exclude(status__in=FINISHED)
-    lapsed.exclude(job__status__in=ACTIVE).update(
-        status=AnalysisChunk.Status.CANCELLED, lease_token="", finished_at=now
-    )
+    move_rows(lapsed.exclude(job__status__in=ACTIVE), AnalysisChunk.Status.CANCELLED, lease_token="", finished_at=now)
     by_job: dict[int, list[int]] = {}
     for pk, job_id, expired in lapsed.values_list("pk", "job_id", "lease_expires_at"):
         # Conditional on the lease we saw: a holder that renewed meanwhile, or a new claim, wins.
-        lost = AnalysisChunk.objects.filter(pk=pk, lease_expires_at=expired).exclude(status__in=FINISHED)
-        recovered = lost.update(
-            status=AnalysisChunk.Status.PENDING,
+        recovered = move_rows(
+            AnalysisChunk.objects.filter(pk=pk, lease_expires_at=expired),
+            AnalysisChunk.Status.PENDING,
             lease_token="",
             lease_expires_at=None,
             lost_at=now,

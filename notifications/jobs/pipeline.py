@@ -50,6 +50,7 @@ from notifications.analysis.models import AICall, AnalysisChunk, AnalysisJob, Co
 from notifications.analysis.services import analyse as analysis
 from notifications.analysis.services import analyst_calls, ledger
 from notifications.analysis.services.ledger import CustomerLedger
+from notifications.common.transitions import apply_transition, move_rows
 from notifications.contact_rules.services.policies import (
     PolicyVerdict,
     active_policies,
@@ -160,9 +161,7 @@ def _work(job: AnalysisJob, chunk: AnalysisChunk, lease: leases.Lease, final_att
 
 
 def _drop_chunk(chunk: AnalysisChunk) -> None:
-    AnalysisChunk.objects.filter(pk=chunk.pk).exclude(status__in=AnalysisChunk.FINISHED_STATUSES).update(
-        status=AnalysisChunk.Status.CANCELLED, finished_at=timezone.now()
-    )
+    move_rows(AnalysisChunk.objects.filter(pk=chunk.pk), AnalysisChunk.Status.CANCELLED, finished_at=timezone.now())
 
 
 # --- 1–3: profiles, incremental skip, policies ---------------------------------------------
@@ -442,11 +441,11 @@ def _commit(job_id: int, lease: leases.Lease, start: int, batch: _Batch) -> bool
         ledger.forget_answers(job_id, list(analyses))  # stored now: never replayed
         chunk.committed = start + len(batch.pks)
         chunk.lease_expires_at = timezone.now() + leases.lease_duration()
-        fields = ["committed", "lease_expires_at"]
         if chunk.committed >= chunk.size:
-            chunk.status, chunk.finished_at, chunk.lease_token = AnalysisChunk.Status.DONE, timezone.now(), ""
-            fields += ["status", "finished_at", "lease_token"]
-        chunk.save(update_fields=fields)
+            done = {"committed": chunk.committed, "lease_expires_at": chunk.lease_expires_at, "lease_token": ""}
+            apply_transition(chunk, AnalysisChunk.Status.DONE, finished_at=timezone.now(), **done)
+        else:
+            chunk.save(update_fields=["committed", "lease_expires_at"])
     return True
 
 

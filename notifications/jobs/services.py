@@ -18,6 +18,7 @@ from django.utils import timezone
 from customers.models import Customer
 from notifications.analysis.models import AnalysisChunk, AnalysisJob
 from notifications.analysis.selectors.provider import effective_provider
+from notifications.common.transitions import apply_transition, move_rows
 from notifications.jobs.selectors import active_job
 from notifications.staff.models import AuditEvent
 from notifications.staff.services import record_staff_action
@@ -64,12 +65,10 @@ def start_job(
                 for i, start in enumerate(range(0, len(pks), size))
             )
             job.total = len(pks)
-            fields = ["total"]
+            job.save(update_fields=["total"])
             if not pks:  # nothing to do: finished at once
                 now = timezone.now()
-                job.status, job.started_at, job.finished_at = AnalysisJob.Status.SUCCEEDED, now, now
-                fields += ["status", "started_at", "finished_at"]
-            job.save(update_fields=fields)
+                apply_transition(job, AnalysisJob.Status.SUCCEEDED, started_at=now, finished_at=now)
             if pks and dispatch:
                 transaction.on_commit(lambda: dispatch_job(job.pk))
     except IntegrityError:
@@ -115,8 +114,11 @@ def dispatch_job(job_id: int, chunk_ids: list[int] | None = None) -> int:
         group(run_chunk.si(job_id, chunk_id) for chunk_id in chunk_ids).apply_async()
     except Exception as exc:  # the broker is down: say so on the job rather than leave it queued forever
         log.exception("could not dispatch job %s", job_id)
-        AnalysisJob.objects.filter(pk=job_id, status__in=ACTIVE).update(
-            status=AnalysisJob.Status.FAILED, error=f"Could not reach the task queue: {exc}", finished_at=timezone.now()
+        move_rows(
+            AnalysisJob.objects.filter(pk=job_id),
+            AnalysisJob.Status.FAILED,
+            error=f"Could not reach the task queue: {exc}",
+            finished_at=timezone.now(),
         )
         return 0
     return len(chunk_ids)
@@ -132,14 +134,14 @@ def cancel_job(job: AnalysisJob, *, by=None) -> AnalysisJob:  # noqa: ANN001 - t
     """
     now = timezone.now()
     with transaction.atomic():
-        updated = AnalysisJob.objects.filter(pk=job.pk, status__in=ACTIVE).update(
-            status=AnalysisJob.Status.CANCELLED, finished_at=now
-        )
-        if updated:
+        if apply_transition(job, AnalysisJob.Status.CANCELLED, finished_at=now):
             unattended = Q(status=AnalysisChunk.Status.PENDING) | Q(lease_expires_at__lt=now)
-            AnalysisChunk.objects.filter(unattended, job_id=job.pk).exclude(
-                status__in=AnalysisChunk.FINISHED_STATUSES
-            ).update(status=AnalysisChunk.Status.CANCELLED, lease_token="", finished_at=now)
+            move_rows(
+                AnalysisChunk.objects.filter(unattended, job_id=job.pk),
+                AnalysisChunk.Status.CANCELLED,
+                lease_token="",
+                finished_at=now,
+            )
             if by is not None:
                 progress = {"processed": job.processed, "total": job.total, "cost_gbp": job.cost_gbp}
                 record_staff_action(by, AuditEvent.Action.JOB_CANCELLED, job, progress)
@@ -155,13 +157,11 @@ def stop_job(job_id: int, error: str) -> bool:
     """
     now = timezone.now()
     with transaction.atomic():
-        updated = AnalysisJob.objects.filter(pk=job_id, status__in=ACTIVE).update(
-            status=AnalysisJob.Status.FAILED, error=error[:2000], finished_at=now
+        updated = move_rows(
+            AnalysisJob.objects.filter(pk=job_id), AnalysisJob.Status.FAILED, error=error[:2000], finished_at=now
         )
         if updated:
-            AnalysisChunk.objects.filter(job_id=job_id).exclude(status__in=AnalysisChunk.FINISHED_STATUSES).update(
-                status=AnalysisChunk.Status.CANCELLED, finished_at=now
-            )
+            move_rows(AnalysisChunk.objects.filter(job_id=job_id), AnalysisChunk.Status.CANCELLED, finished_at=now)
     if updated:
         log.warning("job %s stopped: %s", job_id, error)
     return bool(updated)
@@ -177,10 +177,8 @@ def maybe_finalise(job_id: int) -> AnalysisJob | None:
     else:
         status = AnalysisJob.Status.SUCCEEDED
         error = f"{job.failed} customers could not be analysed" if job.failed else ""
-    # Conditional on still being active: of two tasks finishing together, one wins.
-    AnalysisJob.objects.filter(pk=job_id, status__in=ACTIVE).update(
-        status=status, error=error, finished_at=timezone.now()
-    )
+    # Conditional on still being active (the transition table): of two tasks finishing together, one wins.
+    move_rows(AnalysisJob.objects.filter(pk=job_id), status, error=error, finished_at=timezone.now())
     job.refresh_from_db()
     return job
 
@@ -193,8 +191,7 @@ def fail_chunk(chunk_id: int, error: str) -> None:
             return
         job = AnalysisJob.objects.select_for_update().get(pk=chunk.job_id)
         remaining = chunk.size - chunk.committed
-        chunk.status, chunk.error, chunk.finished_at = AnalysisChunk.Status.FAILED, error[:2000], timezone.now()
-        chunk.save(update_fields=["status", "error", "finished_at"])
+        apply_transition(chunk, AnalysisChunk.Status.FAILED, error=error[:2000], finished_at=timezone.now())
         if job.status in ACTIVE and remaining:
             AnalysisJob.objects.filter(pk=job.pk).update(failed=F("failed") + remaining)
     maybe_finalise(chunk.job_id)

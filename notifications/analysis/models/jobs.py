@@ -20,6 +20,16 @@ class AnalysisJob(models.Model):
         CANCELLED = "cancelled"
 
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+    # Every move a job can make (notifications/common/transitions.py applies them). A job runs once its
+    # first chunk is claimed; from queued it can also end at once: nothing to analyse (succeeded), the
+    # task queue unreachable or a configuration error (failed), or a supervisor's cancel.
+    TRANSITIONS = {
+        Status.QUEUED: {Status.RUNNING, Status.SUCCEEDED, Status.FAILED, Status.CANCELLED},
+        Status.RUNNING: {Status.SUCCEEDED, Status.FAILED, Status.CANCELLED},
+        Status.SUCCEEDED: set(),
+        Status.FAILED: set(),
+        Status.CANCELLED: set(),
+    }
 
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FULL)
     provider = models.CharField(max_length=16)
@@ -110,6 +120,15 @@ class AnalysisChunk(models.Model):
         CANCELLED = "cancelled"
 
     FINISHED_STATUSES = (Status.DONE, Status.FAILED, Status.CANCELLED)
+    # Every move a chunk can make. pending → pending: recovery re-queues a chunk released for a retry that
+    # never came; running → running: a worker takes over a lapsed lease; running → pending: a retry.
+    TRANSITIONS = {
+        Status.PENDING: {Status.PENDING, Status.RUNNING, Status.FAILED, Status.CANCELLED},
+        Status.RUNNING: {Status.RUNNING, Status.PENDING, Status.DONE, Status.FAILED, Status.CANCELLED},
+        Status.DONE: set(),
+        Status.FAILED: set(),
+        Status.CANCELLED: set(),
+    }
 
     job = models.ForeignKey(AnalysisJob, on_delete=models.CASCADE, related_name="chunks")
     index = models.PositiveIntegerField()

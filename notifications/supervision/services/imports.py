@@ -24,9 +24,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers.importing import FileProblemAtWrite, FileSummary, ImportBusy, ImportFailed, import_datasets
-from customers.importing.runs import finish_run
+from customers.importing.runs import outcome_fields
 from customers.importing.schema import SPECS_BY_KEY
 from customers.models import ImportRun
+from notifications.common.transitions import apply_transition, move_rows
 from notifications.staff.models import AuditEvent
 from notifications.staff.services import record_staff_action
 
@@ -76,8 +77,11 @@ def _enqueue(run_id: int) -> None:
 
         run_import_task.delay(run_id)
     except Exception as exc:  # noqa: BLE001 - the broker is down: say so on the row instead of queuing forever
-        ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
-            status=ImportRun.Status.FAILED, errors=f"Could not reach the task queue: {exc}", finished_at=timezone.now()
+        move_rows(
+            ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED),
+            ImportRun.Status.FAILED,
+            errors=f"Could not reach the task queue: {exc}",
+            finished_at=timezone.now(),
         )
 
 
@@ -115,29 +119,28 @@ def run_import(run_id: int) -> ImportRun:
     run = ImportRun.objects.get(pk=run_id)
     if run.is_finished:
         return run
-    run.status, run.started_at = ImportRun.Status.RUNNING, timezone.now()
-    run.save(update_fields=["status", "started_at"])
+    if not apply_transition(run, ImportRun.Status.RUNNING, started_at=timezone.now()):
+        run.refresh_from_db()  # finished by another delivery meanwhile
+        return run
     directory = run_directory(run)
     sources = {key: directory / SPECS_BY_KEY[key].filename for key in run.files}
     progress = _ProgressWriter(directory)
     as_of = run.as_of if run.as_of_given else None
     try:
-        finish_run(run, import_datasets(sources, progress=progress, as_of=as_of))
+        outcome = outcome_fields(import_datasets(sources, progress=progress, as_of=as_of))
     except ImportFailed as failed:
-        finish_run(run, failed)
+        outcome = outcome_fields(failed)
     except (FileProblemAtWrite, ImportBusy, ValueError, OSError) as exc:
-        run.status, run.error_count, run.errors = ImportRun.Status.FAILED, 1, str(exc)
+        outcome = {"status": ImportRun.Status.FAILED, "error_count": 1, "errors": str(exc)}
     except Exception as exc:  # noqa: BLE001 - e.g. a database error or the soft time limit
         # The run must still end: left "running", its page would poll for ever and nobody would know.
         # Nothing was written (the import is one transaction), so FAILED is the truth.
         logger.exception("import run %s failed unexpectedly", run.pk)
-        run.status, run.error_count = ImportRun.Status.FAILED, 1
-        run.errors = f"The import stopped unexpectedly ({type(exc).__name__}: {exc}); nothing was imported."
-    if run.finished_at is None:  # ended by an exception, not by finish_run
-        run.progress = progress.rows
-        run.finished_at = timezone.now()
-    fields = ["status", "error_count", "summaries", "errors", "progress", "finished_at", "warning_count", "warnings"]
-    run.save(update_fields=[*fields, "as_of"])
+        errors = f"The import stopped unexpectedly ({type(exc).__name__}: {exc}); nothing was imported."
+        outcome = {"status": ImportRun.Status.FAILED, "error_count": 1, "errors": errors}
+    outcome.setdefault("progress", progress.rows)  # ended by an exception: what had been read
+    outcome.setdefault("finished_at", timezone.now())
+    apply_transition(run, outcome.pop("status"), **outcome)
     _audit(run)
     return run
 
