@@ -15,6 +15,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from notifications.common.text_diff import word_edits
+from notifications.common.transitions import move_rows
 from notifications.content.checks import text_problem
 from notifications.profiles.selectors import load_profile
 from notifications.profiles.snapshot import changes, customer_data_hash, snapshot
@@ -251,7 +252,7 @@ def wake_due_snoozes(now: dt.datetime | None = None) -> int:
     due = Notification.objects.filter(status=Status.SNOOZED, snoozed_until__lte=now)
     if not due.exists():
         return 0
-    return due.update(status=Status.WAITING, snoozed_until=None, updated_at=now)
+    return move_rows(due, Status.WAITING, snoozed_until=None, updated_at=now)
 
 
 def _close_check(n: Notification, user, now: dt.datetime) -> None:
