@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from notifications.analysis.analysts.bedrock.client import make_client, make_control_client
 from notifications.analysis.analysts.bedrock.preflight import sample_profile
 from notifications.analysis.analysts.offline import OfflineAnalyst
 from tests.fakes.bedrock_server import throttle, tool_use
@@ -144,3 +145,12 @@ def test_throttled_test_call_fails_the_check_without_blaming_the_model(bedrock):
     server = bedrock()
     server.script(throttle())
     assert fails_with().startswith(f"Bedrock did not answer a test call to {HAIKU} in eu-west-2 (")
+
+
+def test_the_control_plane_client_leaves_the_analysts_retry_setting_as_it_was(settings):
+    # botocore rewrites a retries dict in place (max_attempts -> total_max_attempts); shared with the
+    # analysts' runtime client, the setting would change under them after the first check.
+    settings.BEDROCK_RETRIES = {"mode": "standard", "max_attempts": 2}
+    make_control_client(endpoint_url="http://127.0.0.1:9")  # never called
+    make_client(endpoint_url="http://127.0.0.1:9")
+    assert settings.BEDROCK_RETRIES == {"mode": "standard", "max_attempts": 2}

@@ -79,7 +79,7 @@ def make_control_client(*, region: str | None = None, endpoint_url: str | None =
         region_name=region or settings.AWS_REGION,
         connect_timeout=settings.BEDROCK_CONNECT_TIMEOUT,
         read_timeout=settings.BEDROCK_CONNECT_TIMEOUT * 2,  # small GETs: no need to wait as for a model
-        retries=settings.BEDROCK_RETRIES,
+        retries=dict(settings.BEDROCK_RETRIES),  # a copy, as above
     )
     endpoint = endpoint_url if endpoint_url is not None else settings.BEDROCK_CONTROL_ENDPOINT_URL
     return boto3.client("bedrock", endpoint_url=endpoint or None, config=config, **credentials)
