@@ -25,25 +25,6 @@ def _no_broker(monkeypatch, settings):
     monkeypatch.setattr(group, "apply_async", lambda self, *a, **k: None)
 
 
-@pytest.mark.parametrize(
-    ("model", "initial"),
-    [
-        (AnalysisJob, {"queued"}),
-        (AnalysisChunk, {"pending"}),
-        (ImportRun, {"queued", "succeeded", "failed"}),  # a command run is stored once it has finished
-    ],
-)
-def test_every_state_is_reachable_from_where_a_row_starts(model, initial):
-    reached, frontier = set(initial), list(initial)
-    while frontier:
-        for target in model.TRANSITIONS[frontier.pop()]:
-            if target not in reached:
-                reached.add(target)
-                frontier.append(target)
-    assert reached == set(model.Status.values)
-    assert set(model.TRANSITIONS) == set(model.Status.values)  # no state without a row in the table
-
-
 def _job_with_chunks(n_customers: int = 4) -> AnalysisJob:
     for _ in range(n_customers):
         make_customer()

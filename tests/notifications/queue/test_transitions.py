@@ -9,29 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.queue.lifecycle import move
-from notifications.queue.models import Delivery, Notification
+from notifications.queue.models import Notification
 from notifications.queue.services import claims
 from notifications.staff.models import AuditEvent
 from tests.factories import NotificationFactory, make_role_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.mark.parametrize(
-    ("model", "initial"),
-    [
-        (Notification, {"waiting", "held"}),  # the pipeline writes a draft waiting, or held for quiet hours
-        (Delivery, {"queued", "call_task"}),  # a send creates a delivery queued, or a call to make
-    ],
-)
-def test_every_state_is_reachable_from_where_a_row_starts(model, initial):
-    reached, frontier = set(initial), list(initial)
-    while frontier:
-        for target in model.TRANSITIONS[frontier.pop()]:
-            if target not in reached:
-                reached.add(target)
-                frontier.append(target)
-    assert reached == set(model.Status.values)
 
 
 def test_a_move_the_table_does_not_allow_changes_nothing_and_records_nothing():
