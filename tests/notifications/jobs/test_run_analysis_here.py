@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 
 import pytest
 from celery.canvas import group
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from notifications.analysis.models import AnalysisJob
 from notifications.jobs.management.commands import run_analysis
@@ -57,3 +58,21 @@ def test_inline_runs_the_job_in_this_process_without_a_worker(
     assert f"Job {job.pk} succeeded" in out.getvalue()
     assert "Value Seekers 3  contactable 3  drafts 3" in out.getvalue()
     assert Notification.objects.filter(customer__in=customers[:3]).count() == 3
+
+
+def test_without_wait_the_job_is_only_queued_and_cancel_stops_it(sent_to_workers, monkeypatch):
+    # No worker here on purpose: this file's tests never reach a broker. (In test_jobs_commands.py the
+    # session's live worker listens on the test broker and took such a job within the 5 s pick-up wait.)
+    monkeypatch.setattr(run_analysis, "WORKER_HINT_AFTER", 1)
+    make_customer()
+    out, err = io.StringIO(), io.StringIO()
+    call_command("run_analysis", "--json", stdout=out, stderr=err)
+    job_id = json.loads(out.getvalue())["id"]  # stdout stays pure JSON: the hint goes to stderr
+    assert AnalysisJob.objects.get(pk=job_id).status == "queued"
+    assert err.getvalue().startswith(f"No worker has picked up job {job_id} in 1s")
+
+    out = io.StringIO()
+    call_command("run_analysis", "--cancel", str(job_id), stdout=out)
+    assert out.getvalue().strip() == f"Job {job_id}: queued → cancelled."
+    with pytest.raises(CommandError, match="No job 999999."):
+        call_command("run_analysis", "--cancel", "999999")
