@@ -15,9 +15,11 @@ from import_export.formats import base_formats
 
 from customers import models
 from customers.admin_base import ReadOnlyInline, SelectedRowsExportMixin
+from customers.forms import ConfirmUploadForm, UploadForm
 from customers.importing.reader import FileProblem
 from customers.importing.results import RowError
-from customers.resources import RESOURCES, upload_format
+from customers.importing.runs import record_run
+from customers.resources import RESOURCES, upload_format, upload_outcome
 from customers.signals import dataset_imported
 
 WARNINGS_SHOWN = 50
@@ -25,6 +27,8 @@ WARNINGS_SHOWN = 50
 
 class DatasetAdmin(SelectedRowsExportMixin, ImportExportActionModelAdmin):
     export_formats = [base_formats.CSV, base_formats.XLSX]
+    import_form_class = UploadForm
+    confirm_form_class = ConfirmUploadForm
     readonly_fields = ("source_hash",)
     list_per_page = 50
     show_full_result_count = False  # COUNT(*) on a million-row table on every page
@@ -56,11 +60,33 @@ class DatasetAdmin(SelectedRowsExportMixin, ImportExportActionModelAdmin):
     def get_resource_classes(self, request):  # noqa: ANN001, ANN201 - Django signature
         return [RESOURCES[self.model]]
 
+    def get_confirm_form_initial(self, request, import_form):  # noqa: ANN001, ANN201 - library signature
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["as_of"] = import_form.data.get("as_of", "")  # as typed: the confirm form parses it again
+        return initial
+
+    def get_import_data_kwargs(self, **kwargs):  # noqa: ANN003, ANN201 - library signature
+        # Any error writes nothing, as in the command (the library would keep the valid rows by default).
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def add_success_message(self, result, request):  # noqa: ANN001, ANN201 - library signature
+        if not (result.has_errors() or result.has_validation_errors()):  # else rolled back: "Nothing was imported"
+            super().add_success_message(result, request)
+
     def process_dataset(self, dataset, form, request, **kwargs):  # noqa: ANN001, ANN201 - library signature
-        """The confirmed import, then an audit event: who, which file, how many rows of each kind."""
+        """The confirmed import; its ImportRun (counts, warnings, as-of time, as the command keeps); an audit
+        event: who, which file, how many rows of each kind."""
         result = super().process_dataset(dataset, form, request, **kwargs)
         self._show_warnings(request, result)
         file_name = kwargs.get("file_name") or form.cleaned_data.get("original_file_name") or ""
+        spec = RESOURCES[self.model].spec
+        outcome = upload_outcome(spec, result, file_name=file_name, as_of=form.cleaned_data.get("as_of"))
+        run = record_run(outcome, files={spec.key: file_name}, user=request.user)
+        if run.status == models.ImportRun.Status.FAILED:
+            self.message_user(request, f"Nothing was imported: {run.errors}", messages.ERROR)
+        else:
+            self.message_user(request, f"Import {run.pk}: data as of {outcome.as_of}.", messages.INFO)
         counts = {kind: n for kind, n in result.totals.items() if n}
         dataset_imported.send(
             sender=self.model,

@@ -17,18 +17,20 @@ from decimal import Decimal
 import tablib
 from django.core.exceptions import ValidationError
 from django.db import models as dj_models
+from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
-from import_export.results import Error
+from import_export.results import Error, Result
 
 from customers import models
 from customers.importing import selectors
 from customers.importing.lock import lock_imports
 from customers.importing.parsers import LONDON
 from customers.importing.reader import CsvSource, FileProblem
-from customers.importing.results import RowError
+from customers.importing.results import AsOf, FileSummary, ImportFailed, ImportResult, Problems, RowError
 from customers.importing.rows import RowParser
 from customers.importing.schema import SPECS, FileSpec, ParseContext
+from customers.importing.timeline import ImportState, Timeline
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -156,6 +158,9 @@ class ContractResource(resources.ModelResource):
         self._file = self.spec.filename
         self._lines: list[int] = []
         self.warnings: list[RowError] = []
+        self.errors: list[RowError] = []
+        self._state = ImportState(started=timezone.now())
+        self._timeline: Timeline | None = None
 
     def get_error_result_class(self) -> type[Error]:
         return PlainError
@@ -175,31 +180,46 @@ class ContractResource(resources.ModelResource):
         self._parser = RowParser(self.spec, self.spec.headers, context)
         self._existing = selectors.existing_hashes(self.spec)
         self._seen = {}
+        self._state = ImportState(started=timezone.now())
+        self._timeline = Timeline(self.spec, self._file, self._parser, self._state)
 
     def after_import(self, dataset, result, **kwargs):  # noqa: ANN001 - library signature
-        result.warnings = self.warnings
+        # What the admin shows and the upload's ImportRun keeps (customers/admin.py): the same
+        # warnings and as-of time (the newest date in the file) the command would report.
+        if self._timeline is not None:
+            self._timeline.finish()
+        result.warnings = self.warnings + self._state.warnings.kept  # future-dated rows, from the timeline
+        result.row_problems = list(self.errors)
+        result.as_of = AsOf(self._state.newest)
+        result.encoding = getattr(dataset, "encoding", "")
 
     def before_import_row(self, row, row_number=None, **kwargs):  # noqa: ANN001 - library signature
         if self._parser is None:
             raise ValidationError("not checked: the file could not be read (see the error above)")
         index = (row_number or 1) - 1
         line = self._lines[index] if index < len(self._lines) else index + 2  # the header is line 1
-        result = self._parser.parse_mapping(row)
+        # The parser was built with spec.headers as its header: the record in that order.
+        record = ["" if row.get(h) is None else str(row.get(h)) for h in self.spec.headers]
+        result = self._parser.parse(record)
         if isinstance(result, list):
-            raise ValidationError(
-                {e.column: [str(RowError(self._file, line, e.column, e.value, e.reason))] for e in result}
-            )
+            self._refuse([RowError(self._file, line, e.column, e.value, e.reason) for e in result])
         key = result[1]
         if key in self._seen:
             column = next(c.header for c in self.spec.columns if c.field == self.spec.natural_key[0])
-            duplicate = RowError(
-                self._file, line, column, str(row.get(column) or ""), f"duplicate of line {self._seen[key]}"
-            )
-            raise ValidationError({column: [str(duplicate)]})
+            value = str(row.get(column) or "")
+            self._refuse([RowError(self._file, line, column, value, f"duplicate of line {self._seen[key]}")])
         self._seen[key] = line
         for warning in result[3] or ():
             self.warnings.append(RowError(self._file, line, warning.column, warning.value, warning.reason))
+        timeline = self._timeline
+        if timeline is not None and timeline.index is not None and result[0][timeline.index] > timeline.newest:
+            timeline.see(result[0], record, line)
         self._parsed = result
+
+    def _refuse(self, errors: list[RowError]) -> None:
+        """The row's errors, one `file:line: column=value: reason` each, for the preview and the run."""
+        self.errors.extend(errors)
+        raise ValidationError({e.column: [str(e)] for e in errors})
 
     def get_instance(self, instance_loader, row):  # noqa: ANN001 - library signature
         key = self._parsed[1]
@@ -248,3 +268,36 @@ def _resource_for(spec: FileSpec) -> type[ContractResource]:
 
 
 RESOURCES: dict[type[dj_models.Model], type[ContractResource]] = {spec.model: _resource_for(spec) for spec in SPECS}
+
+
+def upload_outcome(
+    spec: FileSpec, result: Result, *, file_name: str, as_of: dt.datetime | None = None
+) -> ImportResult | ImportFailed:
+    """An admin upload's result in the command's terms, for its ImportRun (customers/importing/runs.py).
+
+    `as_of`: what the admin typed, else the newest date in the file.
+    """
+    totals = result.totals
+    warnings, errors = Problems("warning"), Problems("problem")
+    for warning in getattr(result, "warnings", ()):
+        warnings.add(warning)
+    for error in getattr(result, "row_problems", ()):
+        errors.add(error)
+    for number, row_errors in [(0, result.base_errors), *result.row_errors()]:
+        for error in row_errors:  # not a rule's refusal: the database or the library raised
+            errors.add(RowError(file_name, number + 1 if number else 0, "row", "", str(error.error)))
+    summary = FileSummary(
+        file=file_name,
+        dataset=spec.key,
+        rows=result.total_rows,
+        created=totals.get("new", 0),
+        updated=totals.get("update", 0),
+        unchanged=totals.get("skip", 0),
+        errors=errors.count,
+        warnings=warnings.count,
+        encoding=getattr(result, "encoding", ""),
+    )
+    data_as_of = AsOf(as_of, given=True) if as_of is not None else getattr(result, "as_of", AsOf(None))
+    if errors.count:
+        return ImportFailed(errors, warnings, [summary], data_as_of)
+    return ImportResult([summary], warnings, data_as_of)

@@ -8,7 +8,7 @@ source hash and the row's data-quality warnings.
 """
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from customers.importing.schema import CUSTOMER_ID, FileSpec, ParseContext
@@ -92,13 +92,6 @@ class RowParser:
         raw_values = [record[i] for i in self.source_indexes]
         key = tuple(values[i] for i in self.key_indexes)
         return values, key, source_hash(raw_values), warnings
-
-    def parse_mapping(self, row: Mapping[str, object]) -> Parsed | list[CellError]:
-        """Same as parse() for a header → value mapping (the admin's rows).
-
-        The parser must have been built with `spec.headers` as its header.
-        """
-        return self.parse(["" if row.get(h) is None else str(row.get(h)) for h in self.spec.headers])
 
     def customer_id(self, record: Sequence[str]) -> str:
         """The record's Customer_ID cell, trimmed ("" when the file has no such column)."""

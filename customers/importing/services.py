@@ -11,14 +11,13 @@ as-of time, unless the caller gives one.
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from django.db import DatabaseError
 from django.utils import timezone
 
-from customers.importing import parsers, selectors
+from customers.importing import selectors
 from customers.importing import writer as writers
 from customers.importing.lock import exclusive_import
 from customers.importing.reader import CsvSource, FileProblem
@@ -28,35 +27,16 @@ from customers.importing.results import (
     FileSummary,
     ImportFailed,
     ImportResult,
-    Problems,
     RowError,
 )
 from customers.importing.rows import RowParser
 from customers.importing.schema import SPECS, SPECS_BY_KEY, FileSpec, ParseContext
+from customers.importing.timeline import ImportState, Timeline
 
 Source = Path | str | BinaryIO
 ProgressCallback = Callable[[FileSummary], None]
 
 DEFAULT_BATCH_SIZE = 5_000
-
-
-@dataclass
-class _Run:
-    """State shared by the files of one import."""
-
-    started: dt.datetime
-    errors: Problems = field(default_factory=lambda: Problems("problem"))
-    warnings: Problems = field(default_factory=lambda: Problems("warning"))
-    customers: dict[str, int] | None = None
-    newest: dt.datetime | None = None
-
-    @property
-    def failed(self) -> bool:
-        return self.errors.count > 0
-
-    def saw(self, moment: dt.datetime) -> None:
-        if self.newest is None or moment > self.newest:
-            self.newest = moment
 
 
 class _AnyCustomer(dict):
@@ -91,7 +71,7 @@ def import_datasets(
     unknown = set(sources) - set(SPECS_BY_KEY)
     if unknown:
         raise ValueError(f"unknown dataset(s): {', '.join(sorted(unknown))}")
-    run = _Run(started=timezone.now())
+    run = ImportState(started=timezone.now())
     summaries: list[FileSummary] = []
     with exclusive_import(on_wait):
         for spec in SPECS:
@@ -118,7 +98,7 @@ def _display_name(source: Source, spec: FileSpec) -> str:
 
 
 def _import_one(
-    spec: FileSpec, source: Source, run: _Run, batch_size: int, progress: ProgressCallback | None
+    spec: FileSpec, source: Source, run: ImportState, batch_size: int, progress: ProgressCallback | None
 ) -> FileSummary:
     return _FileImport(spec, _display_name(source, spec), run, batch_size, progress).run(source)
 
@@ -127,7 +107,7 @@ class _FileImport:
     """One file's single pass: read → validate → classify → batch → write."""
 
     def __init__(
-        self, spec: FileSpec, name: str, run: _Run, batch_size: int, progress: ProgressCallback | None
+        self, spec: FileSpec, name: str, run: ImportState, batch_size: int, progress: ProgressCallback | None
     ) -> None:
         self.spec, self.name, self.shared = spec, name, run
         self.batch_size, self.progress = batch_size, progress
@@ -195,7 +175,7 @@ class _FileImport:
         parse, state, shared, name, batch_size = parser.parse, self.state, self.shared, self.name, self.batch_size
         errors, warnings = shared.errors, shared.warnings
         profiles = self.spec.key == "profiles"
-        when = _Timeline(self.spec, name, parser, shared)
+        when = Timeline(self.spec, name, parser, shared)
         rows = created = updated = unchanged = 0
         line = 0
         for line, record in records:
@@ -261,40 +241,6 @@ class _FileImport:
             # Validation mirrors every constraint, so this means the rules and
             # the schema disagree: surface it as an error, not a traceback.
             raise FileProblemAtWrite(self.name, line, exc) from exc
-
-
-class _Timeline:
-    """A file's dated column: its newest value (for the as-of time), and the rows dated after the import began."""
-
-    def __init__(self, spec: FileSpec, name: str, parser: RowParser, run: _Run) -> None:
-        self.name, self.run = name, run
-        self.index = spec.index(spec.time_field) if spec.time_field else None
-        self.newest = ""  # below any date text
-        if self.index is None:
-            return
-        self.source, self.header, _ = parser.plan[self.index]
-        self.is_date = spec.model._meta.get_field(spec.time_field).get_internal_type() == "DateField"
-        started = run.started
-        if self.is_date:
-            self.limit = timezone.localdate(started, parsers.LONDON).isoformat()
-            self.future = "in the future (after today)"
-        else:
-            self.limit = started.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "seconds")
-            self.future = "in the future (after this import started)"
-
-    def see(self, values: list, record: list[str], line: int) -> None:
-        # Called only for a value newer than any before it: the common case
-        # costs one comparison in the loop.
-        moment = values[self.index]
-        if moment > self.limit:
-            self.run.warnings.add(RowError(self.name, line, self.header, record[self.source], self.future))
-        else:
-            self.newest = moment
-
-    def finish(self) -> None:
-        if self.newest:
-            text = parsers.london_midnight_utc(self.newest) if self.is_date else self.newest
-            self.run.saw(dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC))
 
 
 def _key_label(parser: RowParser, record: list[str]) -> tuple[str, str]:

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 
-from customers.importing.parsers import as_of_moment
+from customers.forms import AsOfField
 from customers.importing.schema import SPECS
 
 
@@ -21,21 +19,7 @@ class ImportAllForm(forms.Form):
                 widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
             )
 
-        self.fields["as_of"] = forms.CharField(
-            label="Data as of (optional)",
-            required=False,
-            help_text="Only when the supplier says when the data was true, e.g. 30/09/2025 18:00; "
-            "blank: the newest date in the files.",
-        )
-
-    def clean_as_of(self) -> dt.datetime | None:
-        text = self.cleaned_data.get("as_of", "").strip()
-        if not text:
-            return None
-        try:
-            return as_of_moment(text)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+        self.fields["as_of"] = AsOfField()
 
     def clean(self) -> dict:
         cleaned = super().clean()

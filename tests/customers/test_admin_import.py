@@ -1,5 +1,6 @@
 """Admin upload through django-import-export: dry-run preview, then confirm; and export."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -21,7 +22,7 @@ GOOD_ROWS = [
 ]
 
 
-def upload(client, model, text, *, bom=True):
+def upload(client, model, text, *, bom=True, as_of=""):
     payload = (b"\xef\xbb\xbf" if bom else b"") + text.replace("\n", "\r\n").encode()
     url = reverse(f"admin:customers_{model._meta.model_name}_import")
     return client.post(
@@ -30,6 +31,7 @@ def upload(client, model, text, *, bom=True):
             "import_file": SimpleUploadedFile("upload.csv", payload, content_type="text/csv"),
             "format": "0",
             "resource": "0",
+            "as_of": as_of,
         },
     )
 
@@ -40,6 +42,8 @@ def confirm(client, model, preview):
         name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', html).group(1)
         for name in ("import_file_name", "original_file_name", "format")
     }
+    as_of = re.search(r'name="as_of"[^>]*value="([^"]*)"', html)  # no value attribute when left blank
+    data["as_of"] = as_of.group(1) if as_of else ""
     data["resource"] = "0"
     return client.post(reverse(f"admin:customers_{model._meta.model_name}_process_import"), data, follow=True)
 
@@ -270,3 +274,86 @@ def test_a_header_only_upload_is_empty_with_a_warning(admin_client):
     assert [str(m) for m in preview.context["messages"]] == [
         "Warning: upload.csv:2: file=(header only): no data rows after the header: nothing to import"
     ]
+
+
+# --- every upload is an import run, as a command import is ---------------------------------------------
+
+NOTIFICATION_HEADER = (
+    "Notification_ID,Customer_ID,Channel,Sent_Date,Notification_Type,Opened,Clicked,Action_Taken,"
+    "Delivery_Status,Notification_Priority,Response_Time_Hours"
+)
+TWO_NOTIFICATIONS = [
+    "N-1,C001,SMS,2026-06-01 10:00,Bill Ready,No,Yes,Paid Bill,Delivered,High,",
+    "N-2,C001,Email,2026-05-01 09:00,Bill Ready,Yes,No,,Delivered,Low,2.5",
+]
+
+
+def test_a_confirmed_upload_is_recorded_with_its_as_of_time_and_warnings(admin_client):
+    CustomerFactory(customer_id="C001")
+    preview = upload(admin_client, models.NotificationHistory, csv(NOTIFICATION_HEADER, *TWO_NOTIFICATIONS))
+    assert not models.ImportRun.objects.exists()  # a preview is not an import
+
+    done = confirm(admin_client, models.NotificationHistory, preview)
+
+    run = models.ImportRun.objects.get()
+    assert (run.status, run.files, run.created_by.username) == ("succeeded", {"notifications": "upload.csv"}, "admin")
+    assert (run.as_of, run.as_of_given) == (dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC), False)  # 10:00 BST
+    assert (run.warning_count, run.warnings) == (
+        1,
+        "upload.csv:2: Clicked=Yes: clicked but not opened (normal for SMS, push and image-blocking email)",
+    )
+    assert {k: run.summaries[0][k] for k in ("file", "rows", "created", "updated", "unchanged", "warnings")} == {
+        "file": "upload.csv", "rows": 2, "created": 2, "updated": 0, "unchanged": 0, "warnings": 1,
+    }  # fmt: skip
+    assert f"Import {run.pk}: data as of 2026-06-01 10:00 UK time (the newest date in the files)." in [
+        str(m) for m in done.context["messages"]
+    ]
+    # What every page says about the data now comes from this upload.
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Data as of <strong>1 June 2026 10:00</strong>" in html
+
+
+def test_the_admin_can_say_when_the_uploaded_data_was_true(admin_client):
+    CustomerFactory(customer_id="C001")
+    text = csv(NOTIFICATION_HEADER, *TWO_NOTIFICATIONS)
+    preview = upload(admin_client, models.NotificationHistory, text, as_of="30/06/2026 18:00")
+    confirm(admin_client, models.NotificationHistory, preview)
+    run = models.ImportRun.objects.get()
+    assert (run.as_of, run.as_of_given) == (dt.datetime(2026, 6, 30, 17, 0, tzinfo=dt.UTC), True)
+
+
+def test_an_unreadable_as_of_time_is_a_form_error(admin_client):
+    preview = upload(admin_client, models.Customer, csv(PROFILE_HEADER, *GOOD_ROWS), as_of="next Tuesday")
+    assert preview.context["form"].errors["as_of"] == [
+        "not a date-time (YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, or a date alone)"
+    ]
+    assert "confirm_form" not in preview.context and not models.ImportRun.objects.exists()
+
+
+def test_an_unchanged_re_upload_is_recorded_as_changing_nothing(admin_client):
+    preview = upload(admin_client, models.Customer, csv(PROFILE_HEADER, *GOOD_ROWS))
+    confirm(admin_client, models.Customer, preview)
+    preview = upload(admin_client, models.Customer, csv(PROFILE_HEADER, *GOOD_ROWS))
+    confirm(admin_client, models.Customer, preview)
+    latest = models.ImportRun.objects.order_by("-pk").first()
+    assert (latest.status, latest.summaries[0]["created"], latest.summaries[0]["unchanged"]) == ("succeeded", 0, 2)
+    assert latest.as_of == dt.datetime(2020, 1, 31, 0, 0, tzinfo=dt.UTC)  # the newest Customer_Since, UK midnight
+
+
+def test_a_confirm_that_finds_a_bad_row_writes_nothing_and_is_recorded_as_failed(admin_client):
+    CustomerFactory(customer_id="C001"), CustomerFactory(customer_id="C002")
+    text = csv(ACTION_HEADER, "C001,High bill,Call,High,Yes,Billing", "C002,High bill,Call,High,Yes,Billing")
+    preview = upload(admin_client, models.RecommendedAction, text)
+    models.Customer.objects.filter(customer_id="C002").delete()  # gone between the preview and the confirm
+
+    done = confirm(admin_client, models.RecommendedAction, preview)
+
+    assert models.RecommendedAction.objects.count() == 0  # not C001's row either: any error writes nothing
+    run = models.ImportRun.objects.get()
+    expected = (
+        "upload.csv:3: Customer_ID=C002: no customer with this Customer_ID "
+        "(not in the database nor in the profiles file)"
+    )
+    assert (run.status, run.error_count, run.errors) == ("failed", 1, expected)
+    shown = [str(m) for m in done.context["messages"]]
+    assert f"Nothing was imported: {expected}" in shown and not any(m.startswith("Import finished") for m in shown)

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers.importing import FileProblemAtWrite, FileSummary, ImportBusy, ImportFailed, import_datasets
-from customers.importing.runs import outcome_fields
+from customers.importing.runs import announce, outcome_fields
 from customers.importing.schema import SPECS_BY_KEY
 from customers.models import ImportRun
 from notifications.common.transitions import apply_transition, move_rows
@@ -142,6 +142,7 @@ def run_import(run_id: int) -> ImportRun:
     outcome.setdefault("finished_at", timezone.now())
     apply_transition(run, outcome.pop("status"), **outcome)
     _audit(run)
+    announce(run)  # e.g. drafts written from the old facts leave the queue
     return run
 
 
