@@ -87,6 +87,8 @@ class DatasetAdmin(SelectedRowsExportMixin, ImportExportActionModelAdmin):
             self.message_user(request, f"Nothing was imported: {run.errors}", messages.ERROR)
         else:
             self.message_user(request, f"Import {run.pk}: data as of {outcome.as_of}.", messages.INFO)
+        for line in run.reactions:  # what the apps above did about the new data, e.g. stale drafts withdrawn
+            self.message_user(request, line, messages.WARNING)
         counts = {kind: n for kind, n in result.totals.items() if n}
         dataset_imported.send(
             sender=self.model,

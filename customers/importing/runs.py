@@ -56,7 +56,7 @@ def record_run(
         **outcome_fields(outcome),
     )
     run.save()
-    announce(run)
+    run.reactions = announce(run)
     return run
 
 
@@ -80,18 +80,24 @@ def changed_data(run: ImportRun) -> bool:
     )
 
 
-def announce(run: ImportRun) -> None:
+def announce(run: ImportRun) -> list[str]:
     """Send `data_imported` for a run that changed data, once the transaction around us (if any) commits.
 
     Receivers run after the import's data and this row are committed, so they read the new data. The
-    import has succeeded by then whatever they do: a receiver's failure is logged, not raised.
+    import has succeeded by then whatever they do: a receiver's failure is logged, not raised. Returns
+    the sentences receivers answered with (what they did), filled in when they have run: at once
+    outside a transaction, as after the command.
     """
+    said: list[str] = []
     if not changed_data(run):
-        return
+        return said
 
     def send() -> None:
         for receiver, outcome in data_imported.send_robust(sender=ImportRun, run=run):
             if isinstance(outcome, Exception):
                 log.error("after import %s: %r failed", run.pk, receiver, exc_info=outcome)
+            elif isinstance(outcome, str) and outcome:
+                said.append(outcome)
 
     transaction.on_commit(send)
+    return said

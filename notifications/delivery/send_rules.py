@@ -31,7 +31,7 @@ from notifications.content.checks import check_draft, undeliverable
 from notifications.delivery import contacts
 from notifications.profiles.schemas import CustomerProfile, MessageKind
 from notifications.profiles.selectors import load_profile
-from notifications.profiles.snapshot import changes, customer_data_hash, snapshot
+from notifications.profiles.snapshot import changed_since
 from notifications.queue.models import Notification
 from notifications.queue.selectors.approval import approval_state
 from notifications.queue.services.claims import display_name, holds_claim
@@ -204,10 +204,8 @@ def _state(rules: SendRules, n: Notification, user, expected_version: int | None
 
 def _data_unchanged(rules: SendRules, n: Notification, profile: CustomerProfile) -> None:
     """A draft written from data an import has since changed is not sent until the agent confirms it."""
-    if n.data_hash and customer_data_hash(profile) != n.data_hash:
-        rules.data_changes = changes(n.data_snapshot or {}, snapshot(profile)) or [
-            "new or changed records in the customer's history"
-        ]
+    rules.data_changes = changed_since(n.data_hash, n.data_snapshot, profile)
+    if rules.data_changes:
         rules.refuse("Customer data", Refusal.DATA_CHANGED, detail="; ".join(rules.data_changes))
 
 

@@ -9,3 +9,9 @@ class JobsConfig(AppConfig):
     name = "notifications.jobs"
     label = "jobs"
     verbose_name = "Analysis jobs"
+
+    def ready(self) -> None:
+        from customers.signals import data_imported
+        from notifications.jobs import signals
+
+        data_imported.connect(signals.data_imported, dispatch_uid="jobs.withdraw_stale_drafts_after_import")

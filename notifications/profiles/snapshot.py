@@ -58,3 +58,15 @@ def changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
         for key, label in LABELS.items()
         if before.get(key, "") != after.get(key, "")
     ]
+
+
+SOME_HISTORY_CHANGED = "new or changed records in the customer's history"
+
+
+def changed_since(data_hash: str, data_snapshot: dict[str, str] | None, profile: CustomerProfile) -> list[str]:
+    """What changed in the customer's data since a draft was written from `data_hash` / `data_snapshot`
+    ([] when nothing did, or when the draft predates the digest). A change outside the snapshot's key
+    facts (an older interaction, the age) still counts, in general words."""
+    if not data_hash or customer_data_hash(profile) == data_hash:
+        return []
+    return changes(data_snapshot or {}, snapshot(profile)) or [SOME_HISTORY_CHANGED]

@@ -69,17 +69,19 @@ class Command(BaseCommand):
             raise CommandError(str(failed), returncode=1) from None
         except (FileProblemAtWrite, ImportBusy) as refused:
             raise CommandError(f"{refused}; nothing was imported.", returncode=1) from refused
-        record_command_run(sources, result)
+        run = record_command_run(sources, result)
         if progress:
             self.stderr.write("")
         self._list_warnings(result.warnings.lines())
         if options["json"]:
-            self.stdout.write(json.dumps(result.as_dict()))
+            self.stdout.write(json.dumps({**result.as_dict(), "after_import": run.reactions}))
             return
         for summary in result:
             self.stdout.write(str(summary))
         warned = f" with {result.warnings.count} warning(s) (listed above)" if result.warnings.count else ""
         self.stdout.write(self.style.SUCCESS(f"Imported{warned}. Data as of {result.as_of}."))
+        for line in run.reactions:  # what the apps above did about the new data, e.g. stale drafts withdrawn
+            self.stdout.write(line)
 
     def _list_warnings(self, lines: list[str]) -> None:
         if lines:

@@ -236,16 +236,28 @@ def withdraw_stale_drafts(job_id: int, reasons: dict[int, str], *, now: dt.datet
 
     `reasons` maps customer pk → why this job did not queue them. Without this an agent could spend
     time on a draft the data no longer supports (the send-time checks would still refuse what the
-    rules forbid). An agent's work (claimed, edited, snoozed) stays: they decide. Each row is a
-    compare-and-set, so a claim landing meanwhile wins.
+    rules forbid). An agent's work (claimed, edited, snoozed) stays: they decide.
     """
     if not reasons:
         return 0
-    now = now or timezone.now()
     stale = Notification.objects.filter(UNTOUCHED, customer_id__in=list(reasons)).values_list("pk", "customer_id")
-    withdrawn = []
-    for pk, customer_pk in stale:
-        note = f"Analysis job {job_id}: {reasons[customer_pk]}"
+    notes = {
+        pk: (f"Analysis job {job_id}: {reasons[customer_pk]}", {"job": job_id, "reason": reasons[customer_pk]})
+        for pk, customer_pk in stale
+    }
+    return len(withdraw_untouched(notes, source="analysis", now=now))
+
+
+def withdraw_untouched(notes: dict[int, tuple[str, dict]], *, source: str, now: dt.datetime | None = None) -> list[int]:
+    """Dismiss each of these drafts (pk → (note, event metadata)) as superseded, if nobody has touched it.
+
+    Each row is a compare-and-set on UNTOUCHED, so a claim or an edit landing meanwhile wins; each
+    draft withdrawn gets a WITHDRAWN event on its trail (from `source`) with the metadata. Returns
+    the pks withdrawn.
+    """
+    now = now or timezone.now()
+    withdrawn, events = [], []
+    for pk, (note, metadata) in notes.items():
         if Notification.objects.filter(UNTOUCHED, pk=pk).update(
             status=Notification.Status.DISMISSED,
             dismiss_reason=Notification.DismissReason.SUPERSEDED,
@@ -253,15 +265,16 @@ def withdraw_stale_drafts(job_id: int, reasons: dict[int, str], *, now: dt.datet
             dismissed_at=now,
             updated_at=now,
         ):
-            withdrawn.append({
+            withdrawn.append(pk)
+            events.append({
                 "notification_id": pk,
                 "kind": NotificationEvent.Kind.WITHDRAWN,
                 "occurred_at": now,
-                "source": "analysis",
-                "metadata": {"job": job_id, "reason": reasons[customer_pk]},
+                "source": source,
+                "metadata": metadata,
             })  # fmt: skip
-    insert_rows(NotificationEvent, withdrawn)
-    return len(withdrawn)
+    insert_rows(NotificationEvent, events)
+    return withdrawn
 
 
 def _untouched(n: Notification) -> bool:
