@@ -308,9 +308,15 @@ def test_a_confirmed_upload_is_recorded_with_its_as_of_time_and_warnings(admin_c
     assert f"Import {run.pk}: data as of 2026-06-01 10:00 UK time (the newest date in the files)." in [
         str(m) for m in done.context["messages"]
     ]
-    # What every page says about the data now comes from this upload.
+    # What every page says about the data now comes from this upload, and the supervisor's list shows it.
     html = admin_client.get(reverse("admin:index")).content.decode()
     assert "Data as of <strong>1 June 2026 10:00</strong>" in html
+    page = admin_client.get(reverse("control:import_progress", args=[run.pk])).content.decode()
+    assert "Data as of <strong>1 June 2026 10:00</strong> (the newest date in the files)" in page
+    assert "upload.csv:2: Clicked=Yes: clicked but not opened" in page
+    listed = admin_client.get(reverse("admin:customers_importrun_changelist"))
+    assert [(r.pk, r.warning_count, r.as_of) for r in listed.context["cl"].result_list] == [(run.pk, 1, run.as_of)]
+    assert "column-warning_count" in listed.content.decode() and "column-as_of" in listed.content.decode()
 
 
 def test_the_admin_can_say_when_the_uploaded_data_was_true(admin_client):

@@ -107,6 +107,8 @@ class ImportRunAdmin(ReadOnlyAdmin):
         "file_names",
         "rows_read",
         "error_count",
+        "warning_count",
+        "as_of",
         "created_at",
         "finished_at",
         "progress_link",
