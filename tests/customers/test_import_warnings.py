@@ -1,5 +1,6 @@
 """Odd but real rows are stored as exported and reported as warnings; only the impossible is refused."""
 
+import csv
 import datetime as dt
 import io
 import json
@@ -9,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from customers import models
+from customers.demo_data import generate_dataset
 from customers.importing import ImportFailed, import_datasets, import_file
 from tests.customers.test_import_command import ACTIVITY_HEADER, NOTIFICATION_HEADER
 from tests.factories import PROFILE_HEADER, CustomerFactory, write_csv
@@ -194,3 +196,19 @@ def test_a_failed_import_still_reports_its_warnings(tmp_path):
     assert payload["error_lines"] == ["n.csv:3: Channel=Fax: not one of Email, SMS, App Push, Phone"]
     assert payload["warnings"] == 1
     assert models.NotificationHistory.objects.count() == 0
+
+
+def test_the_demo_datas_clicks_without_opens_import_as_warnings_not_errors(tmp_path):
+    generate_dataset(tmp_path, customers=400, seed=3)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_datasets", str(tmp_path), "--json", stdout=out, stderr=err)  # raises on any error
+    report = json.loads(out.getvalue())
+    with open(tmp_path / "Notification History.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    unopened_clicks = [i + 2 for i, r in enumerate(rows) if (r["Clicked"], r["Opened"]) == ("Yes", "No")]
+    assert (report["ok"], report["errors"]) == (True, 0)
+    # Every click without an open, and nothing else, is a warning; the rows are stored as exported.
+    assert report["warning_lines"] == [CLICK_ONLY.replace(":2:", f":{line}:") for line in unopened_clicks]
+    assert len(unopened_clicks) > 5
+    assert models.NotificationHistory.objects.filter(clicked=True, opened=False).count() == len(unopened_clicks)
+    assert err.getvalue().startswith("Warnings (rows stored as exported; worth a look):")
