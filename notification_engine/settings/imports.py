@@ -12,3 +12,7 @@ IMPORTS_DIR = env.path("IMPORTS_DIR", default=VAR_DIR / "imports")
 # "Data as of …" turns into a warning in the workspace and the admin once the newest import's data is
 # older than this: recency is measured from that date, so stale data means stale judgements.
 DATA_STALE_AFTER_DAYS = env.int("DATA_STALE_AFTER_DAYS", default=7)
+# After an import withdraws the untouched drafts written from data it changed, their customers are
+# re-analysed: "offline" (free, the default: an import never spends Bedrock money by itself), "provider"
+# (the provider in force, under the AI budget) or "off" (the next analysis run drafts for them).
+REANALYSE_AFTER_IMPORT = env("REANALYSE_AFTER_IMPORT", default="offline")

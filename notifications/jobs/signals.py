@@ -31,7 +31,7 @@ NOT_IN_PROFILES = frozenset({"contacts"})
 
 def reanalyse_after_import() -> str:
     """The REANALYSE_AFTER_IMPORT setting (read here only), "offline" unless set to another mode."""
-    mode = str(getattr(settings, "REANALYSE_AFTER_IMPORT", "offline")).strip().lower()
+    mode = settings.REANALYSE_AFTER_IMPORT.strip().lower()
     return mode if mode in REANALYSE_MODES else "offline"
 
 

@@ -212,3 +212,22 @@ def test_the_demo_datas_clicks_without_opens_import_as_warnings_not_errors(tmp_p
     assert len(unopened_clicks) > 5
     assert models.NotificationHistory.objects.filter(clicked=True, opened=False).count() == len(unopened_clicks)
     assert err.getvalue().startswith("Warnings (rows stored as exported; worth a look):")
+
+
+def test_a_long_list_of_warnings_shows_the_first_ten_and_says_where_the_rest_are(tmp_path):
+    CustomerFactory(customer_id="C001")
+    rows = [f"N-{i},C001,SMS,2026-06-01 10:{i:02d},Bill Ready,No,Yes,,Delivered,Low," for i in range(1, 13)]
+    path = write_csv(tmp_path / "Notification History.csv", NOTIFICATION_HEADER, *rows)
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("import_datasets", "--notifications", str(path), stdout=out, stderr=err)
+
+    run = models.ImportRun.objects.get()
+    shown = err.getvalue().splitlines()
+    assert shown[0] == "Warnings (rows stored as exported; worth a look):"
+    assert shown[1:11] == [CLICK_ONLY.replace(":2:", f":{line}:") for line in range(2, 12)]
+    assert shown[11:] == [
+        f"... and 2 more: all 12 are kept on import run {run.pk} (admin: Import runs) and listed by --json."
+    ]
+    assert out.getvalue().splitlines()[1].startswith("Imported with 12 warning(s) (the first 10 listed above).")
+    assert run.warning_count == 12 and len(run.warnings.splitlines()) == 12

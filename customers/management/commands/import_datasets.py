@@ -17,6 +17,10 @@ from customers.importing.parsers import as_of_moment
 from customers.importing.runs import record_command_run
 from customers.importing.schema import SPECS
 from customers.importing.services import DEFAULT_BATCH_SIZE
+from customers.models import ImportRun
+
+# Warnings printed in full up to this many; the rest are counted (the run and --json keep them all).
+WARNINGS_SHOWN = 10
 
 
 class Command(BaseCommand):
@@ -58,12 +62,12 @@ class Command(BaseCommand):
                 on_wait=self.stderr.write,
             )
         except ImportFailed as failed:
-            record_command_run(sources, failed)
+            run = record_command_run(sources, failed)
             if progress:
                 self.stderr.write("")
             for line in failed.report_lines():
                 self.stderr.write(line)
-            self._list_warnings(failed.warnings.lines())
+            self._list_warnings(failed.warnings.lines(), run)
             if options["json"]:
                 self.stdout.write(json.dumps(failed.as_dict()))
             raise CommandError(str(failed), returncode=1) from None
@@ -72,22 +76,33 @@ class Command(BaseCommand):
         run = record_command_run(sources, result)
         if progress:
             self.stderr.write("")
-        self._list_warnings(result.warnings.lines())
+        shown = self._list_warnings(result.warnings.lines(), run)
         if options["json"]:
             self.stdout.write(json.dumps({**result.as_dict(), "after_import": run.reactions}))
             return
         for summary in result:
             self.stdout.write(str(summary))
-        warned = f" with {result.warnings.count} warning(s) (listed above)" if result.warnings.count else ""
+        warned = ""
+        if result.warnings.count:
+            listed = "listed above" if shown == result.warnings.count else f"the first {shown} listed above"
+            warned = f" with {result.warnings.count} warning(s) ({listed})"
         self.stdout.write(self.style.SUCCESS(f"Imported{warned}. Data as of {result.as_of}."))
         for line in run.reactions:  # what the apps above did about the new data, e.g. stale drafts withdrawn
             self.stdout.write(line)
 
-    def _list_warnings(self, lines: list[str]) -> None:
-        if lines:
-            self.stderr.write("Warnings (rows stored as exported; worth a look):")
-            for line in lines:
-                self.stderr.write(line)
+    def _list_warnings(self, lines: list[str], run: ImportRun) -> int:
+        """The first WARNINGS_SHOWN warnings (a real export can have thousands); returns how many were shown."""
+        if not lines:
+            return 0
+        self.stderr.write("Warnings (rows stored as exported; worth a look):")
+        for line in lines[:WARNINGS_SHOWN]:
+            self.stderr.write(line)
+        if len(lines) > WARNINGS_SHOWN:
+            self.stderr.write(
+                f"... and {len(lines) - WARNINGS_SHOWN} more: all {len(lines)} are kept on import run {run.pk} "
+                "(admin: Import runs) and listed by --json."
+            )
+        return min(len(lines), WARNINGS_SHOWN)
 
     def _sources(self, options: dict) -> dict[str, Path]:
         sources: dict[str, Path] = {}

@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications.analysis.models import CustomerAnalysis
+from notifications.common.transitions import move_rows
 from notifications.queue.models import PRIORITY_RANK, Notification, NotificationEvent
 
 UPDATABLE_STATUSES = (Notification.Status.WAITING, Notification.Status.HELD)
@@ -258,8 +259,9 @@ def withdraw_untouched(notes: dict[int, tuple[str, dict]], *, source: str, now: 
     now = now or timezone.now()
     withdrawn, events = [], []
     for pk, (note, metadata) in notes.items():
-        if Notification.objects.filter(UNTOUCHED, pk=pk).update(
-            status=Notification.Status.DISMISSED,
+        if move_rows(
+            Notification.objects.filter(UNTOUCHED, pk=pk),
+            Notification.Status.DISMISSED,
             dismiss_reason=Notification.DismissReason.SUPERSEDED,
             dismiss_note=note,
             dismissed_at=now,
