@@ -60,14 +60,13 @@ PENDING = Outcome(observed=False)
 
 
 def recorded_as_of() -> dt.datetime | None:
-    """The as-of time of the newest successful import (the newest timestamp in its files, or what the
-    supplier said); None before any import recorded one. One query: profiles read it on every load."""
-    return (
-        ImportRun.objects.filter(status=ImportRun.Status.SUCCEEDED, as_of__isnull=False)
-        .order_by("-finished_at", "-pk")
-        .values_list("as_of", flat=True)
-        .first()
-    )
+    """How recent the data we hold is: the latest as-of time of any successful import (the newest
+    timestamp in its files, or what the supplier said); None before any import recorded one.
+
+    The latest, not the last import's: a later profiles-only upload is "as of" its newest
+    Customer_Since, which would pull recency back months. One query: profiles read it on every load.
+    """
+    return ImportRun.objects.filter(status=ImportRun.Status.SUCCEEDED).aggregate(latest=Max("as_of"))["latest"]
 
 
 def data_as_of() -> dt.datetime | None:

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from customers.importing import import_datasets
+from customers.selectors import recorded_as_of
 from tests.customers.test_import_command import write_dataset
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,14 @@ def test_a_failed_command_import_is_recorded_too(tmp_path):
     run = ImportRun.objects.get()
     assert (run.status, run.error_count) == ("failed", 1)
     assert run.errors == "p.csv:2: Age=200: out of range 16–120"
+
+
+def test_a_later_profiles_only_import_does_not_pull_the_data_date_back(tmp_path):
+    folder = write_dataset(tmp_path / "x")
+    call_command("import_datasets", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
+    assert recorded_as_of() == dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # the newest date in the five files
+
+    call_command("import_datasets", "--profiles", str(folder / "Customer Profiles.csv"), stdout=io.StringIO())
+
+    # That run is as of its newest Customer_Since (2024-02-29); recency still counts from December 2026.
+    assert recorded_as_of() == dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
