@@ -44,17 +44,11 @@ def approvals_page(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/approvals/page.html", {"items": items, "policy": policy, "total": total})
 
 
-def _item(
-    request: HttpRequest,
-    n: Notification,
-    *,
-    error: str = "",
-    done: str = "",
-    status: int = 200,
-    posted: dict | None = None,
-) -> HttpResponse:
-    """One draft on the list; `posted`: the supervisor's text, kept when the decision was refused."""
-    context = {"n": n, "why": approval_needed(n), "error": error, "done": done, "posted": posted}
+def _item(request: HttpRequest, n: Notification, status: int, **outcome: object) -> HttpResponse:
+    """One draft on the list. `outcome`: `error`, or `done` (the decision in words), and `posted` (the
+    supervisor's text, kept when the decision was refused)."""
+    done = outcome.get("done")
+    context = {"n": n, "why": approval_needed(n), **outcome}
     if not done:
         context["warnings"] = draft_checks(n)
     response = render(request, ITEM, context, status=status)
@@ -106,4 +100,4 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{n.customer.name}: {done}")
         return redirect("notifications:approvals")
-    return _item(request, n, error=error, done=done, status=status, posted=posted)
+    return _item(request, n, status, error=error, done=done, posted=posted)
