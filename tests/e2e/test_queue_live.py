@@ -165,6 +165,21 @@ def test_keyboard_only_triage_of_three_cards(live_server, page, enqueued, sign_i
     assert not page.js_errors, page.js_errors
 
 
+def test_moving_on_before_a_claim_by_key_answers_keeps_the_focus_where_the_agent_is(live_server, page, sign_in):
+    make_role_user("alex", "Agents")
+    first, second = (draft(risk_score=score) for score in (9, 8))
+    sign_in(page, "alex")
+    page.keyboard.press("j")
+    page.keyboard.press("c")
+    expect(page.locator(f"#card-{first.pk}")).to_be_attached()  # the card is open, the claim on its way
+    page.keyboard.press("j")  # before the claim has answered: the agent triages on
+    expect(page.locator(f"#line-{first.pk} .qrow__state")).to_have_text(re.compile("^Yours until"))
+    page.wait_for_timeout(500)  # the card has settled: nothing (the editor's autofocus) may pull the focus back
+    expect(page.locator(f"#open-{second.pk}")).to_be_focused()
+    expect(page.locator(f"#body-{first.pk}")).not_to_be_focused()
+    assert not page.js_errors, page.js_errors
+
+
 def test_a_call_recorded_end_to_end(live_server, page, sign_in, artifacts):
     make_role_user("alex", "Agents", first_name="Alex", last_name="Agent")
     script = (
@@ -202,20 +217,32 @@ def test_a_call_recorded_end_to_end(live_server, page, sign_in, artifacts):
     assert not page.js_errors, page.js_errors
 
 
-def test_request_approve_send(live_server, page, browser, enqueued, sign_in, artifacts):
+def test_request_send_back_approve_send(live_server, page, browser, enqueued, sign_in, artifacts):
     make_role_user("alex", "Agents", first_name="Alex", last_name="Agent")
     make_role_user("sue", "Supervisors", first_name="Sue", last_name="Super")
     ApprovalPolicy(high_priority=True).save()
-    n = draft(customer__name="Morag MacLeod", priority="High")
+    n = draft(customer__name="Morag MacLeod", priority="High", body="Hello Morag, about your recent bill.")
     sign_in(page, "alex")
-    expect(page.locator(f"#line-{n.pk} .tag")).to_have_text("Needs approval")
+    mark_page(page)
+    line = page.locator(f"#line-{n.pk}")
+
+    # Before any edit the agent sees that a supervisor must approve it, and there is no Send.
+    expect(line.locator(".tag")).to_have_text("Needs approval")
     card = open_card(page, n.pk)
-    expect(card.locator(".approval")).to_contain_text("Needs a supervisor's approval")
+    expect(card.locator(".approval")).to_contain_text("Needs a supervisor's approval before it goes")
     card.get_by_role("button", name="Claim to edit").click()
+    expect(card.get_by_role("button", name="Request approval")).to_be_visible()
     expect(card.get_by_role("link", name="Send…")).to_have_count(0)
+    body = card.get_by_label(re.compile("^Message"))
+    body.fill("Hello Morag, we will refund £480 to your account.")
+    body.press_sequentially(" ")
+    expect(card.locator(".save-state")).to_contain_text("Saved at", timeout=10_000)
     card.get_by_role("button", name="Request approval").click()
     expect(card.locator(".approval")).to_contain_text("Approval requested")
+    expect(line.locator(".tag")).to_have_text("Approval requested")
 
+    # The supervisor: the pending count, the list, the checks on the text; an amount the data does not
+    # hold cannot be approved, so it goes back with a note in one click.
     supervisor = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     sue = supervisor.new_page()
     sign_in(sue, "sue")
@@ -223,28 +250,78 @@ def test_request_approve_send(live_server, page, browser, enqueued, sign_in, art
     sue.get_by_role("link", name="Approvals").first.click()
     item = sue.locator(f"#appr-{n.pk}")
     expect(item).to_contain_text("Asked by Alex Agent")
+    blocking = "Blocks sending This money is not in the customer's data. £480"
+    expect(item.locator(".warning--blocking")).to_have_text(blocking)
+    item.get_by_role("button", name="Approve").click()
+    expect(item.get_by_role("alert")).to_contain_text("Not approved: the draft cannot be sent as it is")
+    item.get_by_label(re.compile("^Note to the agent")).fill("No refund is due: take the amount out")
+    item.get_by_role("button", name="Send back").click()
+    expect(item).to_contain_text("Sent back to Alex Agent with your note.")
+
+    # The agent's card and line follow without a reload.
+    expect(card.locator(".approval")).to_contain_text("“No refund is due: take the amount out”", timeout=LIVE)
+    expect(card.locator(".approval")).to_contain_text("Sent back by Sue Super")
+    expect(line.locator(".tag")).to_have_text("Sent back")
+    body.fill("Hello Morag, we would like to help you with your recent bill. Please reply to this email.")
+    body.press_sequentially(" ")
+    expect(card.locator(".save-state")).to_contain_text("Saved at", timeout=10_000)
+    card.get_by_role("button", name="Request approval").click()
+    expect(card.locator(".approval")).to_contain_text("Approval requested")
+
+    # Read, corrected and approved in one click.
+    sue.reload()
+    item = sue.locator(f"#appr-{n.pk}")
+    expect(item.locator(".warning")).to_have_count(0)
     item.get_by_label(re.compile("^Message")).fill(
-        "Hello, we would like to help you with your recent bill. Please reply to this email or call us."
+        "Hello Morag, we would like to help you with your recent bill. Please reply to this email or call us."
     )
     item.get_by_label(re.compile("^Note to the agent")).fill("Added the phone option")
     sue.screenshot(path=str(artifacts / "approvals-list.png"))
     item.get_by_role("button", name="Approve").click()
-    expect(item).to_contain_text("Approved version 2: Alex Agent can send it now.")
+    expect(item).to_contain_text("Approved version 4: Alex Agent can send it now.")
+    sue.get_by_role("link", name="← Back to the queue").click()
+    expect(sue.locator('[data-stat="awaiting-approval"]')).to_have_text("0")
     supervisor.close()
 
-    # The agent's card follows without a reload, with the supervisor's text.
+    # The agent's card follows without a reload, with the supervisor's text, and it can be sent.
     expect(card.locator(".approval")).to_contain_text("Approved by Sue Super", timeout=LIVE)
+    expect(card.locator(".approval")).to_contain_text("“Added the phone option”")
+    expect(line.locator(".tag")).to_have_text("Approved")
     expect(card.get_by_label(re.compile("^Message"))).to_have_value(re.compile("or call us.$"))
     card.get_by_role("link", name="Send…").click()
+    expect(card.locator(".confirm .policy--pass", has_text="Approval")).to_contain_text("version 4")
     card.get_by_role("button", name="Send now by Email").click()
     expect(card).to_contain_text("Sent by Email")
     assert Notification.objects.get(pk=n.pk).status == "sent" and len(enqueued) == 1
-    assert not page.js_errors, page.js_errors
+    kinds = list(Notification.objects.get(pk=n.pk).events.order_by("pk").values_list("kind", flat=True))
+    assert kinds == [
+        "edited",
+        "approval_asked",
+        "sent_back",
+        "edited",
+        "approval_asked",
+        "edited",
+        "approved",
+        "send_requested",
+    ]
+    assert not_reloaded(page) and not page.js_errors, page.js_errors
 
 
-def test_the_empty_queue_tells_a_new_agent_what_to_do(live_server, page, sign_in):
+def test_the_empty_queue_tells_each_role_what_to_do(live_server, page, browser, sign_in):
     make_role_user("alex", "Agents")
+    make_role_user("sue", "Supervisors")
     sign_in(page, "alex")
-    expect(page.locator(".empty")).to_contain_text("No analysis yet — ask a supervisor to run one.")
+    empty = page.locator(".empty")
+    expect(empty).to_contain_text("No analysis yet — ask a supervisor to run one.")
+    expect(empty.get_by_role("button", name="Run analysis")).to_have_count(0)  # agents may not start one
     page.keyboard.press("?")  # the help works on an empty page too
     expect(page.locator("#keys-help")).to_be_visible()
+
+    supervisor = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    sue = supervisor.new_page()
+    sign_in(sue, "sue")
+    empty = sue.locator(".empty")
+    expect(empty.get_by_role("heading")).to_have_text("No analysis yet")
+    expect(empty).not_to_contain_text("ask a supervisor")
+    expect(empty.get_by_role("button", name="Run analysis")).to_be_visible()  # pressed in test_workspace.py
+    supervisor.close()
