@@ -15,6 +15,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from notifications.contact_rules.models import ContactPolicy
+from notifications.delivery.backends.base import TransientDeliveryError
+from notifications.delivery.services import delivery as delivery_service
 from notifications.delivery.services.delivery import attempt_delivery
 from notifications.queue.models import ApprovalPolicy, Delivery, Notification
 from notifications.queue.services import claims
@@ -96,6 +98,39 @@ def test_an_sms_in_quiet_hours_settles_to_held_until(live_server, page, enqueued
     expect(page.locator(f"#line-{n.pk} .qrow__state")).to_have_text(f"Held until {end:%H:%M} (quiet hours)")
     assert Delivery.objects.get(notification=n).status == "held"
     assert not_reloaded(page) and not page.js_errors, page.js_errors
+
+
+def test_a_failed_send_settles_to_failed_with_the_reason_and_can_be_retried(
+    live_server, page, enqueued, sign_in, monkeypatch
+):
+    make_role_user("alex", "Agents")
+    n = draft()
+    sign_in(page, "alex")
+    mark_page(page)
+    card = open_card(page, n.pk)
+    card.get_by_role("button", name="Claim to edit").click()
+    card.get_by_role("link", name="Send…").click()
+    card.get_by_role("button", name="Send now by Email").click()
+    expect(card.locator(".delivery")).to_contain_text("Sending…")
+
+    class Unavailable:  # the provider, down for longer than the worker's retries
+        confirms_delivery = False
+
+        def send(self, message):
+            raise TransientDeliveryError("SMTP 451: mail server temporarily unavailable", code="smtp_451")
+
+    monkeypatch.setattr(delivery_service, "get_backend", lambda channel: Unavailable())
+    assert attempt_delivery(enqueued[0], final_attempt=True) == "failed"
+
+    reason = "Gave up after 1 attempt: SMTP 451: mail server temporarily unavailable"
+    expect(page.locator(f"#card-{n.pk} .delivery")).to_contain_text(f"Failed after 1 attempt: {reason}", timeout=LIVE)
+    expect(page.locator(f"#line-{n.pk} .qrow__state")).to_have_text(f"Failed: {reason}")
+    assert not_reloaded(page)
+    page.locator(f"#card-{n.pk}").get_by_role("button", name="Retry send").click()
+    expect(page.locator(f"#card-{n.pk} .delivery")).to_contain_text("Sending…")
+    expect(page.locator(f"#line-{n.pk} .qrow__state")).to_have_text("Sending…")
+    assert enqueued == [enqueued[0], enqueued[0]]  # the same delivery, handed to the worker again
+    assert not [e for e in page.js_errors if "409" not in e], page.js_errors
 
 
 def test_a_colleagues_claim_appears_within_seconds(live_server, page, sign_in):

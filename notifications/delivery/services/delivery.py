@@ -193,7 +193,7 @@ def attempt_delivery(delivery_id: int, *, final_attempt: bool = False, now: dt.d
             _fail(
                 d,
                 n,
-                f"Gave up after {d.attempts} attempts: {exc.message}",
+                f"Gave up after {d.attempts} attempt{'' if d.attempts == 1 else 's'}: {exc.message}",
                 timezone.now(),
                 permanent=False,
                 code=exc.code,
