@@ -43,6 +43,17 @@ def not_reloaded(page) -> bool:
     return page.evaluate("window.__notReloaded === true")
 
 
+def send_by_email(page, n: Notification):
+    """Claim, Send…, Send now: the card says "Sending…" (the page is marked to prove no reload later)."""
+    mark_page(page)
+    card = open_card(page, n.pk)
+    card.get_by_role("button", name="Claim to edit").click()
+    card.get_by_role("link", name="Send…").click()
+    card.get_by_role("button", name="Send now by Email").click()
+    expect(card.locator(".delivery")).to_contain_text("Sending…")
+    return card
+
+
 def focused_id(page) -> str:
     return page.evaluate("document.activeElement ? document.activeElement.id || document.activeElement.tagName : ''")
 
@@ -51,12 +62,7 @@ def test_a_sent_email_settles_to_delivered_without_a_reload(live_server, page, e
     make_role_user("alex", "Agents", first_name="Alex", last_name="Agent")
     n = draft(customer__name="Morag MacLeod")
     sign_in(page, "alex")
-    mark_page(page)
-    card = open_card(page, n.pk)
-    card.get_by_role("button", name="Claim to edit").click()
-    card.get_by_role("link", name="Send…").click()
-    card.get_by_role("button", name="Send now by Email").click()
-    expect(card.locator(".delivery")).to_contain_text("Sending…")
+    send_by_email(page, n)
     expect(page.locator(f"#line-{n.pk} .qrow__state")).to_have_text("Sending…")
 
     assert attempt_delivery(enqueued[0]) == "delivered"  # what the worker does with the task's message
@@ -106,12 +112,7 @@ def test_a_failed_send_settles_to_failed_with_the_reason_and_can_be_retried(
     make_role_user("alex", "Agents")
     n = draft()
     sign_in(page, "alex")
-    mark_page(page)
-    card = open_card(page, n.pk)
-    card.get_by_role("button", name="Claim to edit").click()
-    card.get_by_role("link", name="Send…").click()
-    card.get_by_role("button", name="Send now by Email").click()
-    expect(card.locator(".delivery")).to_contain_text("Sending…")
+    send_by_email(page, n)
 
     class Unavailable:  # the provider, down for longer than the worker's retries
         confirms_delivery = False
