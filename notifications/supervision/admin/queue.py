@@ -18,7 +18,14 @@ from django.utils.html import format_html
 
 from customers.admin_base import ReadOnlyAdmin
 from notifications.queue.models import Notification
-from notifications.supervision.admin.base import SafeExportMixin, audit_trail_rows, audit_trail_url, local_datetime
+from notifications.supervision.admin.base import (
+    SafeExportMixin,
+    audit_trail_rows,
+    audit_trail_url,
+    lifecycle_rows,
+    lifecycle_url,
+    local_datetime,
+)
 from notifications.supervision.resources import safe_resource
 from notifications.supervision.services import approvals as supervision
 
@@ -71,7 +78,8 @@ class NotificationAdmin(SafeExportMixin, ReadOnlyAdmin):
     date_hierarchy = "created_at"
     ordering = ["priority_rank", "-risk_score", "-churn_risk"]
     list_select_related = ["customer", "claimed_by", "approval"]
-    readonly_fields = ["approval_summary", "audit_trail"]  # computed; the model's fields are view-only anyway
+    # computed; the model's fields are view-only anyway
+    readonly_fields = ["approval_summary", "lifecycle", "audit_trail"]
     fieldsets = [
         (None, {"fields": ["customer", "status", "priority", "risk_score", "urgency", "churn_risk", "is_fallback"]}),
         (
@@ -97,6 +105,8 @@ class NotificationAdmin(SafeExportMixin, ReadOnlyAdmin):
                 ]
             },
         ),
+        # The two trails, named apart: what happened to the message, and what people did.
+        ("Lifecycle", {"fields": ["lifecycle"]}),
         ("Audit trail", {"fields": ["audit_trail"]}),
         ("Links", {"fields": ["analysis", "job", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
@@ -158,6 +168,15 @@ class NotificationAdmin(SafeExportMixin, ReadOnlyAdmin):
         who = approval.approved_by.get_username() if approval.approved_by else "someone"
         stale = "" if approval.version == obj.version else " (edited since: needs a new approval)"
         return f"Version {approval.version} approved by {who} at {local_datetime(approval.approved_at)}{stale}"
+
+    @admin.display(description="what happened to the message")
+    def lifecycle(self, obj: Notification) -> str:
+        rows = lifecycle_rows(obj, limit=50)
+        if not rows:
+            return "No events yet."
+        return format_html(
+            '<table>{}</table><p><a href="{}">All lifecycle events for this message</a></p>', rows, lifecycle_url(obj)
+        )
 
     @admin.display(description="events")
     def audit_trail(self, obj: Notification) -> str:
