@@ -56,6 +56,13 @@ def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, verb: str, outco
         modeladmin.message_user(request, f"Not {verb.lower()} ({len(outcome.refused)}): {shown}", messages.WARNING)
 
 
+def _trail(rows: str, url: str, link: str) -> str:
+    """A trail's newest rows as a table, and a link to all of them."""
+    if not rows:
+        return "No events yet."
+    return format_html('<table>{}</table><p><a href="{}">{}</a></p>', rows, url, link)
+
+
 @admin.register(Notification)
 class NotificationAdmin(SafeExportMixin, ReadOnlyAdmin):
     # What a supervisor scans for, in a 1366 px window beside the filters; the rest is on the item's page
@@ -171,21 +178,11 @@ class NotificationAdmin(SafeExportMixin, ReadOnlyAdmin):
 
     @admin.display(description="what happened to the message")
     def lifecycle(self, obj: Notification) -> str:
-        rows = lifecycle_rows(obj, limit=50)
-        if not rows:
-            return "No events yet."
-        return format_html(
-            '<table>{}</table><p><a href="{}">All lifecycle events for this message</a></p>', rows, lifecycle_url(obj)
-        )
+        return _trail(lifecycle_rows(obj, limit=50), lifecycle_url(obj), "All lifecycle events for this message")
 
     @admin.display(description="events")
     def audit_trail(self, obj: Notification) -> str:
-        rows = audit_trail_rows(obj, limit=50)
-        if not rows:
-            return "No events yet."
-        return format_html(
-            '<table>{}</table><p><a href="{}">All events for this draft</a></p>', rows, audit_trail_url(obj)
-        )
+        return _trail(audit_trail_rows(obj, limit=50), audit_trail_url(obj), "All events for this draft")
 
     # --- actions -----------------------------------------------------------------------------
 
