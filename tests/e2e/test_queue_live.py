@@ -246,6 +246,8 @@ def test_a_call_recorded_end_to_end(live_server, page, sign_in, artifacts):
     expect(card.locator(".call__done")).to_contain_text(f"Follow-up call scheduled for {follow_up:%A %-d %B}")
     expect(page.locator(f"#line-{n.pk} .qrow__state")).to_have_text(f"Call: reached · follow-up {follow_up:%-d %b}")
     expect(card).not_to_contain_text("Sent")
+    expect(card).not_to_contain_text("sent")
+    expect(page.locator(f"#line-{n.pk}")).not_to_contain_text("Sent")
     card.screenshot(path=str(artifacts / "call-recorded.png"))
     d = Delivery.objects.get(notification=n)
     assert (d.status, d.call_outcome, d.call_follow_up) == ("called", "reached", follow_up)

@@ -137,3 +137,18 @@ def test_an_invented_amount_blocks_until_fixed_and_a_style_warning_needs_an_ackn
         "Sent by Alex Agent on Email (edited); style warnings acknowledged: American spelling: use 'organise'."
     )
     supervisor.close()
+
+
+def test_an_empty_message_is_refused_when_saved_with_the_reason_beside_it(live_server, page, sign_in):
+    make_role_user("alex", "Agents")
+    n = NotificationFactory(body="Hello, about your bill.")
+    sign_in(page, "alex")
+    card = claimed_card(page, n)
+    body = card.get_by_label("Message")
+    body.fill("  ")
+    body.press("End")
+    body.press_sequentially(" ")
+    expect(card.locator(".save-state")).to_have_text("The message body is empty.", timeout=10_000)
+    expect(card.get_by_role("button", name="Reload the card")).to_be_visible()
+    saved = Notification.objects.get(pk=n.pk)
+    assert (saved.body, saved.version) == ("Hello, about your bill.", 1)  # nothing saved
