@@ -37,8 +37,11 @@ def type_and_save(card, box, text: str) -> None:
     expect(card.locator(".save-state")).to_contain_text("Saved at", timeout=10_000)
 
 
-def force_send(page, pk: int, *, acknowledge: bool = False) -> None:
-    """What a stale panel or a crafted request would do: press Send although the page says no."""
+def force_send(page, pk: int, *, acknowledge: bool = False):
+    """What a stale panel or a crafted request would do: press Send although the page says no.
+
+    Returns the server's refusal on the re-rendered card (the confirm panel, with its own alert, is gone).
+    """
     page.evaluate(
         """([pk, acknowledge]) => {
             const form = document.querySelector(`#card-${pk} .confirm__actions`);
@@ -49,6 +52,11 @@ def force_send(page, pk: int, *, acknowledge: bool = False) -> None:
         [pk, acknowledge],
     )
     page.locator(f"#card-{pk} .confirm__actions button[type=submit]").click()
+    card = page.locator(f"#card-{pk}")
+    expect(card.locator(".confirm")).to_have_count(0)
+    refusal = card.get_by_role("alert")
+    expect(refusal).to_contain_text("Not sent:")
+    return refusal
 
 
 def test_a_too_long_sms_is_listed_on_the_confirm_panel_and_refused_at_send(live_server, page, enqueued, sign_in):
@@ -71,9 +79,7 @@ def test_a_too_long_sms_is_listed_on_the_confirm_panel_and_refused_at_send(live_
     expect(confirm.get_by_role("alert")).to_contain_text("It cannot be sent yet")
     expect(confirm.get_by_role("button", name="Send now by SMS")).to_be_disabled()
 
-    force_send(page, n.pk)
-    refusal = card.get_by_role("alert")
-    expect(refusal).to_contain_text("Not sent:")
+    refusal = force_send(page, n.pk)
     expect(refusal).to_contain_text("Too long for SMS: 350 GSM-7 characters make 3 segments")
     expect(page.locator(f"#line-{n.pk} .qrow__state")).to_have_text(re.compile("^Yours until"))
     saved = Notification.objects.get(pk=n.pk)
@@ -102,8 +108,8 @@ def test_an_invented_amount_blocks_until_fixed_and_a_style_warning_needs_an_ackn
     )
     expect(confirm.get_by_role("button", name="Send now by Email")).to_be_disabled()
     expect(confirm.locator(".confirm__ack")).to_have_count(0)  # nothing to acknowledge away: it must be fixed
-    force_send(page, n.pk, acknowledge=True)
-    expect(card.get_by_role("alert")).to_contain_text("Fix the draft first: This money is not in the customer's data.")
+    refusal = force_send(page, n.pk, acknowledge=True)
+    expect(refusal).to_contain_text("Fix the draft first: This money is not in the customer's data.")
     assert (Notification.objects.get(pk=n.pk).status, enqueued) == ("waiting", [])
 
     # Fixed, but with American spelling: a style warning, sendable once the agent says they have read it.
@@ -116,8 +122,8 @@ def test_an_invented_amount_blocks_until_fixed_and_a_style_warning_needs_an_ackn
     expect(send).to_be_enabled()
     send.click()  # the box is not ticked: the browser does not submit
     expect(confirm.get_by_label(re.compile("I have read the style warnings"))).to_be_focused()
-    force_send(page, n.pk, acknowledge=False)  # and the server refuses it unticked
-    expect(card.get_by_role("alert")).to_contain_text("Confirm you have read the style warnings")
+    refusal = force_send(page, n.pk, acknowledge=False)  # and the server refuses it unticked
+    expect(refusal).to_contain_text("Confirm you have read the style warnings")
     assert (Notification.objects.get(pk=n.pk).status, enqueued) == ("waiting", [])
 
     card.get_by_role("link", name="Send…").click()
