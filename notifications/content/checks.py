@@ -36,6 +36,24 @@ _WORDING_MESSAGES = {
 }
 
 
+# Problems that make a message wrong or unlawful (a fact, a name or an amount the data does not hold, a
+# marketing message without its opt-out line): they block a send, and an approval, until the text is fixed.
+# Everything else `check_draft` reports is style (spelling, tone, the SMS alphabet): sendable once the
+# agent acknowledges it. An empty or too-long text is refused by `undeliverable` below.
+BLOCKING_KINDS = frozenset({"invented_fact", "wrong_name", "opt_out"})
+UNDELIVERABLE_KINDS = frozenset({"empty", "length"})
+
+
+def blocks_sending(issue: DraftIssue) -> bool:
+    """Whether this problem stops the message going until the text changes (not just a style warning)."""
+    return issue.kind in BLOCKING_KINDS or issue.kind in UNDELIVERABLE_KINDS
+
+
+def issue_text(issue: DraftIssue) -> str:
+    """One problem in the agent's words, with the offending text ("This money is not … (“£480”)")."""
+    return f"{issue.message} (“{issue.text}”)" if issue.text else issue.message
+
+
 def own_words(profile: CustomerProfile) -> set[str]:
     """The customer's name and place, lower case: "Gray" the surname is not an American spelling."""
     return {w.lower() for w in f"{profile.name} {profile.location}".split()}
@@ -157,3 +175,10 @@ def undeliverable(subject: str, body: str, channel: str) -> str:
     if channel == "App Push" and len(body) > PUSH_MAX_CHARS:
         return f"Too long for a push notification: {len(body)} characters; the limit is {PUSH_MAX_CHARS}."
     return ""
+
+
+def blocking_problems(profile: CustomerProfile, subject: str, body: str, channel: str, kind: str) -> list[str]:
+    """What must be fixed before this text may go, in the agent's words ([] when nothing blocks it)."""
+    problems = [problem] if (problem := undeliverable(subject, body, channel)) else []
+    issues = check_draft(profile, subject, body, channel, kind)
+    return problems + [issue_text(i) for i in issues if i.kind in BLOCKING_KINDS]

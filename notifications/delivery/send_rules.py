@@ -27,7 +27,7 @@ from django.utils import timezone
 from notifications.contact_rules.models import ContactPolicy
 from notifications.contact_rules.selectors import current_marketing_consent
 from notifications.contact_rules.services.policies import BLOCK, HOLD, MARKETING, check_send_allowed
-from notifications.content.checks import check_draft, undeliverable
+from notifications.content.checks import BLOCKING_KINDS, check_draft, issue_text, undeliverable
 from notifications.delivery import contacts
 from notifications.profiles.schemas import CustomerProfile, MessageKind
 from notifications.profiles.selectors import load_profile
@@ -83,9 +83,6 @@ WORDING = {
     "then confirm it, or dismiss it and re-run the analysis.",
 }
 
-# Draft-check kinds that make a message wrong or unlawful: they block until the text is fixed.
-# Everything else the checks report is style (spelling, tone): the agent may send after acknowledging it.
-HARD_DRAFT_PROBLEMS = frozenset({"invented_fact", "wrong_name", "opt_out"})
 # Reported by the draft checks too, but decided elsewhere here: `undeliverable` and `_consent`.
 DECIDED_ELSEWHERE = frozenset({"empty", "length", "consent"})
 
@@ -211,18 +208,15 @@ def _data_unchanged(rules: SendRules, n: Notification, profile: CustomerProfile)
 
 def _draft_checks(rules: SendRules, n: Notification, profile: CustomerProfile) -> None:
     issues = [i for i in check_draft(profile, n.subject, n.body, n.channel, n.kind) if i.kind not in DECIDED_ELSEWHERE]
-    hard = [i for i in issues if i.kind in HARD_DRAFT_PROBLEMS]
-    for issue in hard:
-        rules.refuse("Draft check", Refusal.DRAFT_PROBLEM, detail=_issue_text(issue))
+    # Hard problems (content/checks.py: BLOCKING_KINDS) block until fixed; the rest is style, to acknowledge.
     for issue in issues:
-        if issue.kind not in HARD_DRAFT_PROBLEMS:
-            rules.checks.append(Check("Style", Outcome.WARN, _issue_text(issue)))
+        if issue.kind in BLOCKING_KINDS:
+            rules.refuse("Draft check", Refusal.DRAFT_PROBLEM, detail=issue_text(issue))
+    for issue in issues:
+        if issue.kind not in BLOCKING_KINDS:
+            rules.checks.append(Check("Style", Outcome.WARN, issue_text(issue)))
     if not issues:
         rules.passed("Draft checks", "Grounded in the customer's data, British English, within the channel's length.")
-
-
-def _issue_text(issue) -> str:  # noqa: ANN001 - a DraftIssue
-    return f"{issue.message} (“{issue.text}”)" if issue.text else issue.message
 
 
 def _approval(rules: SendRules, n: Notification) -> None:

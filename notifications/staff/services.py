@@ -140,19 +140,27 @@ def record_snooze(user, notification) -> AuditEvent:  # noqa: ANN001
     )
 
 
-def record_sent(user, notification) -> AuditEvent:  # noqa: ANN001
-    """The exact message that went, and how it differs from the AI's original."""
+def record_sent(user, notification, acknowledged: list[str] | None = None) -> AuditEvent:  # noqa: ANN001
+    """The exact message that went, and how it differs from the AI's original.
+
+    `acknowledged`: the style warnings the agent read and sent anyway. They go in the summary, which is
+    what a supervisor reads on the draft's page, not only in the detail.
+    """
+    summary = f"Sent by {_who(user)} on {notification.channel}" + (" (edited)" if notification.is_edited else "")
+    if acknowledged:
+        summary += f"; style warnings acknowledged: {' '.join(acknowledged)}"
     return record_notification_event(
         user,
         Action.SENT,
         notification,
-        summary=f"Sent by {_who(user)} on {notification.channel}" + (" (edited)" if notification.is_edited else ""),
+        summary=summary,
         diff=draft_diff(
             notification.original_subject, notification.original_body, notification.subject, notification.body
         ),
         subject=notification.subject,
         body=notification.body,
         edited=notification.is_edited,
+        acknowledged_warnings=acknowledged or [],
     )
 
 

@@ -44,6 +44,9 @@ SECTIONS = (
         "queue",
         (
             Link("Supervisor dashboard", "control:dashboard", "queue.view_notification"),
+            # The workspace's list where each waiting draft is read, corrected and decided in one click; the
+            # "Approvals" row below is the record of approvals given.
+            Link("Drafts waiting for approval", "notifications:approvals", "queue.approve_notification"),
             "queue.notification",
             "queue.approval",
             "queue.delivery",

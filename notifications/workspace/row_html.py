@@ -52,7 +52,7 @@ _LINE = (
     '<span class="qrow__urgency">{urgency}</span>'
     '<span class="qrow__channel">{channel}{marketing}</span>'
     '<span class="qrow__reason"{reason_title}>{reason_line}</span>'
-    '<span class="qrow__state state--{tone}">{approval}{state}</span>'
+    '<span class="qrow__state state--{tone}" title="{state_title}">{approval}{state}</span>'
     "</div>"
 )
 _MARKETING = mark_safe(' <abbr class="muted" title="Marketing message">mkt</abbr>')
@@ -100,6 +100,8 @@ def row_line(
         tone=state.tone,
         approval=format_html('<span class="tag tag--{}">{}</span> ', badge[1], badge[0]) if badge else "",
         state=state.label,
+        # the whole state on hover: a long failure reason, or a claim beside an approval tag, may be cut
+        state_title=f"{badge[0]} · {state.label}" if badge else state.label,
     )
 
 

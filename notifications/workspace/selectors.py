@@ -1,5 +1,5 @@
 """The header figures: three indexed queries (four for supervisors: the drafts awaiting their approval),
-refreshed after every action and every 30 s."""
+refreshed after every action and every 30 s; and the checks on a draft's current text."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from notifications.analysis.models import AnalysisJob
+from notifications.content.checks import blocks_sending, check_draft
 from notifications.jobs.selectors import latest_job
+from notifications.profiles.selectors import load_profile
 from notifications.queue.models import PRIORITY_RANK, Notification
 from notifications.queue.selectors.queue import waiting_q
 
@@ -68,3 +70,14 @@ def awaiting_approval() -> int:
     return Notification.objects.filter(
         approval_state=Notification.ApprovalState.REQUESTED, status__in=Notification.OPEN_STATUSES
     ).count()
+
+
+def draft_checks(n: Notification) -> list[dict]:
+    """The analysts' trust checks on the current text (British English, grounding, consent, length), each
+    marked `blocking` when it stops the send until fixed: the agent's editor and the supervisor's approvals
+    list show the same list the send gate decides on."""
+    profile = load_profile(n.customer_id)
+    if profile is None:
+        return []
+    issues = check_draft(profile, n.subject, n.body, n.channel, n.kind)
+    return [{"kind": i.kind, "message": i.message, "text": i.text, "blocking": blocks_sending(i)} for i in issues]

@@ -110,6 +110,8 @@
     return true;
   }
 
+  var claimingByKey = null; // the row a `c` is claiming, until its card settles
+
   var actions = {
     j: function () { move(1); },
     k: function () { move(-1); },
@@ -118,8 +120,15 @@
       withCard(function (card, row) {
         var button = card.querySelector('[data-key="claim"]');
         if (!button) { say("This customer is already claimed: the card says by whom."); return; }
-        // Triage: the claim is taken and the focus stays on the row, so j moves on.
-        whenSettled(row, ".claim__who--mine, .claim__who--other", function () { focusRow(row); });
+        // Triage: the claim is taken and the focus stays where the agent is: on this row, so j moves on, or
+        // on the row they moved to with j before the answer came (the editor's autofocus must not pull
+        // them back: see htmx:afterSwap below).
+        claimingByKey = row;
+        whenSettled(row, ".claim__who--mine, .claim__who--other", function () {
+          claimingByKey = null;
+          var active = document.activeElement;
+          if (!active || active === document.body || row.contains(active)) { focusRow(row); }
+        });
         button.click();
       });
     },
@@ -268,4 +277,12 @@
     restore(false);
   });
   document.addEventListener("htmx:afterSettle", function () { restore(true); });
+  // A claim by key: htmx focuses [autofocus] (the editor) when the card settles; the keyboard agent is
+  // triaging, not editing, so the attribute goes before the settle (afterSwap comes first).
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!claimingByKey) { return; }
+    Array.prototype.forEach.call(claimingByKey.querySelectorAll("[autofocus]"), function (el) {
+      el.removeAttribute("autofocus");
+    });
+  });
 })();

@@ -15,6 +15,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from notifications.contact_rules.models import ContactPolicy
+from notifications.delivery.backends.base import TransientDeliveryError
+from notifications.delivery.services import delivery as delivery_service
 from notifications.delivery.services.delivery import attempt_delivery
 from notifications.queue.models import ApprovalPolicy, Delivery, Notification
 from notifications.queue.services import claims
@@ -41,6 +43,17 @@ def not_reloaded(page) -> bool:
     return page.evaluate("window.__notReloaded === true")
 
 
+def send_by_email(page, n: Notification):
+    """Claim, Send…, Send now: the card says "Sending…" (the page is marked to prove no reload later)."""
+    mark_page(page)
+    card = open_card(page, n.pk)
+    card.get_by_role("button", name="Claim to edit").click()
+    card.get_by_role("link", name="Send…").click()
+    card.get_by_role("button", name="Send now by Email").click()
+    expect(card.locator(".delivery")).to_contain_text("Sending…")
+    return card
+
+
 def focused_id(page) -> str:
     return page.evaluate("document.activeElement ? document.activeElement.id || document.activeElement.tagName : ''")
 
@@ -49,12 +62,7 @@ def test_a_sent_email_settles_to_delivered_without_a_reload(live_server, page, e
     make_role_user("alex", "Agents", first_name="Alex", last_name="Agent")
     n = draft(customer__name="Morag MacLeod")
     sign_in(page, "alex")
-    mark_page(page)
-    card = open_card(page, n.pk)
-    card.get_by_role("button", name="Claim to edit").click()
-    card.get_by_role("link", name="Send…").click()
-    card.get_by_role("button", name="Send now by Email").click()
-    expect(card.locator(".delivery")).to_contain_text("Sending…")
+    send_by_email(page, n)
     expect(page.locator(f"#line-{n.pk} .qrow__state")).to_have_text("Sending…")
 
     assert attempt_delivery(enqueued[0]) == "delivered"  # what the worker does with the task's message
@@ -96,6 +104,34 @@ def test_an_sms_in_quiet_hours_settles_to_held_until(live_server, page, enqueued
     expect(page.locator(f"#line-{n.pk} .qrow__state")).to_have_text(f"Held until {end:%H:%M} (quiet hours)")
     assert Delivery.objects.get(notification=n).status == "held"
     assert not_reloaded(page) and not page.js_errors, page.js_errors
+
+
+def test_a_failed_send_settles_to_failed_with_the_reason_and_can_be_retried(
+    live_server, page, enqueued, sign_in, monkeypatch
+):
+    make_role_user("alex", "Agents")
+    n = draft()
+    sign_in(page, "alex")
+    send_by_email(page, n)
+
+    class Unavailable:  # the provider, down for longer than the worker's retries
+        confirms_delivery = False
+
+        def send(self, message):
+            raise TransientDeliveryError("SMTP 451: mail server temporarily unavailable", code="smtp_451")
+
+    monkeypatch.setattr(delivery_service, "get_backend", lambda channel: Unavailable())
+    assert attempt_delivery(enqueued[0], final_attempt=True) == "failed"
+
+    reason = "Gave up after 1 attempt: SMTP 451: mail server temporarily unavailable"
+    expect(page.locator(f"#card-{n.pk} .delivery")).to_contain_text(f"Failed after 1 attempt: {reason}", timeout=LIVE)
+    expect(page.locator(f"#line-{n.pk} .qrow__state")).to_have_text(f"Failed: {reason}")
+    assert not_reloaded(page)
+    page.locator(f"#card-{n.pk}").get_by_role("button", name="Retry send").click()
+    expect(page.locator(f"#card-{n.pk} .delivery")).to_contain_text("Sending…")
+    expect(page.locator(f"#line-{n.pk} .qrow__state")).to_have_text("Sending…")
+    assert enqueued == [enqueued[0], enqueued[0]]  # the same delivery, handed to the worker again
+    assert not [e for e in page.js_errors if "409" not in e], page.js_errors
 
 
 def test_a_colleagues_claim_appears_within_seconds(live_server, page, sign_in):
@@ -165,6 +201,21 @@ def test_keyboard_only_triage_of_three_cards(live_server, page, enqueued, sign_i
     assert not page.js_errors, page.js_errors
 
 
+def test_moving_on_before_a_claim_by_key_answers_keeps_the_focus_where_the_agent_is(live_server, page, sign_in):
+    make_role_user("alex", "Agents")
+    first, second = (draft(risk_score=score) for score in (9, 8))
+    sign_in(page, "alex")
+    page.keyboard.press("j")
+    page.keyboard.press("c")
+    expect(page.locator(f"#card-{first.pk}")).to_be_attached()  # the card is open, the claim on its way
+    page.keyboard.press("j")  # before the claim has answered: the agent triages on
+    expect(page.locator(f"#line-{first.pk} .qrow__state")).to_have_text(re.compile("^Yours until"))
+    page.wait_for_timeout(500)  # the card has settled: nothing (the editor's autofocus) may pull the focus back
+    expect(page.locator(f"#open-{second.pk}")).to_be_focused()
+    expect(page.locator(f"#body-{first.pk}")).not_to_be_focused()
+    assert not page.js_errors, page.js_errors
+
+
 def test_a_call_recorded_end_to_end(live_server, page, sign_in, artifacts):
     make_role_user("alex", "Agents", first_name="Alex", last_name="Agent")
     script = (
@@ -195,6 +246,8 @@ def test_a_call_recorded_end_to_end(live_server, page, sign_in, artifacts):
     expect(card.locator(".call__done")).to_contain_text(f"Follow-up call scheduled for {follow_up:%A %-d %B}")
     expect(page.locator(f"#line-{n.pk} .qrow__state")).to_have_text(f"Call: reached · follow-up {follow_up:%-d %b}")
     expect(card).not_to_contain_text("Sent")
+    expect(card).not_to_contain_text("sent")
+    expect(page.locator(f"#line-{n.pk}")).not_to_contain_text("Sent")
     card.screenshot(path=str(artifacts / "call-recorded.png"))
     d = Delivery.objects.get(notification=n)
     assert (d.status, d.call_outcome, d.call_follow_up) == ("called", "reached", follow_up)
@@ -202,20 +255,32 @@ def test_a_call_recorded_end_to_end(live_server, page, sign_in, artifacts):
     assert not page.js_errors, page.js_errors
 
 
-def test_request_approve_send(live_server, page, browser, enqueued, sign_in, artifacts):
+def test_request_send_back_approve_send(live_server, page, browser, enqueued, sign_in, artifacts):
     make_role_user("alex", "Agents", first_name="Alex", last_name="Agent")
     make_role_user("sue", "Supervisors", first_name="Sue", last_name="Super")
     ApprovalPolicy(high_priority=True).save()
-    n = draft(customer__name="Morag MacLeod", priority="High")
+    n = draft(customer__name="Morag MacLeod", priority="High", body="Hello Morag, about your recent bill.")
     sign_in(page, "alex")
-    expect(page.locator(f"#line-{n.pk} .tag")).to_have_text("Needs approval")
+    mark_page(page)
+    line = page.locator(f"#line-{n.pk}")
+
+    # Before any edit the agent sees that a supervisor must approve it, and there is no Send.
+    expect(line.locator(".tag")).to_have_text("Needs approval")
     card = open_card(page, n.pk)
-    expect(card.locator(".approval")).to_contain_text("Needs a supervisor's approval")
+    expect(card.locator(".approval")).to_contain_text("Needs a supervisor's approval before it goes")
     card.get_by_role("button", name="Claim to edit").click()
+    expect(card.get_by_role("button", name="Request approval")).to_be_visible()
     expect(card.get_by_role("link", name="Send…")).to_have_count(0)
+    body = card.get_by_label(re.compile("^Message"))
+    body.fill("Hello Morag, we will refund £480 to your account.")
+    body.press_sequentially(" ")
+    expect(card.locator(".save-state")).to_contain_text("Saved at", timeout=10_000)
     card.get_by_role("button", name="Request approval").click()
     expect(card.locator(".approval")).to_contain_text("Approval requested")
+    expect(line.locator(".tag")).to_have_text("Approval requested")
 
+    # The supervisor: the pending count, the list, the checks on the text; an amount the data does not
+    # hold cannot be approved, so it goes back with a note in one click.
     supervisor = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     sue = supervisor.new_page()
     sign_in(sue, "sue")
@@ -223,28 +288,78 @@ def test_request_approve_send(live_server, page, browser, enqueued, sign_in, art
     sue.get_by_role("link", name="Approvals").first.click()
     item = sue.locator(f"#appr-{n.pk}")
     expect(item).to_contain_text("Asked by Alex Agent")
+    blocking = "Blocks sending This money is not in the customer's data. £480"
+    expect(item.locator(".warning--blocking")).to_have_text(blocking)
+    item.get_by_role("button", name="Approve").click()
+    expect(item.get_by_role("alert")).to_contain_text("Not approved: the draft cannot be sent as it is")
+    item.get_by_label(re.compile("^Note to the agent")).fill("No refund is due: take the amount out")
+    item.get_by_role("button", name="Send back").click()
+    expect(item).to_contain_text("Sent back to Alex Agent with your note.")
+
+    # The agent's card and line follow without a reload.
+    expect(card.locator(".approval")).to_contain_text("“No refund is due: take the amount out”", timeout=LIVE)
+    expect(card.locator(".approval")).to_contain_text("Sent back by Sue Super")
+    expect(line.locator(".tag")).to_have_text("Sent back")
+    body.fill("Hello Morag, we would like to help you with your recent bill. Please reply to this email.")
+    body.press_sequentially(" ")
+    expect(card.locator(".save-state")).to_contain_text("Saved at", timeout=10_000)
+    card.get_by_role("button", name="Request approval").click()
+    expect(card.locator(".approval")).to_contain_text("Approval requested")
+
+    # Read, corrected and approved in one click.
+    sue.reload()
+    item = sue.locator(f"#appr-{n.pk}")
+    expect(item.locator(".warning")).to_have_count(0)
     item.get_by_label(re.compile("^Message")).fill(
-        "Hello, we would like to help you with your recent bill. Please reply to this email or call us."
+        "Hello Morag, we would like to help you with your recent bill. Please reply to this email or call us."
     )
     item.get_by_label(re.compile("^Note to the agent")).fill("Added the phone option")
     sue.screenshot(path=str(artifacts / "approvals-list.png"))
     item.get_by_role("button", name="Approve").click()
-    expect(item).to_contain_text("Approved version 2: Alex Agent can send it now.")
+    expect(item).to_contain_text("Approved version 4: Alex Agent can send it now.")
+    sue.get_by_role("link", name="← Back to the queue").click()
+    expect(sue.locator('[data-stat="awaiting-approval"]')).to_have_text("0")
     supervisor.close()
 
-    # The agent's card follows without a reload, with the supervisor's text.
+    # The agent's card follows without a reload, with the supervisor's text, and it can be sent.
     expect(card.locator(".approval")).to_contain_text("Approved by Sue Super", timeout=LIVE)
+    expect(card.locator(".approval")).to_contain_text("“Added the phone option”")
+    expect(line.locator(".tag")).to_have_text("Approved")
     expect(card.get_by_label(re.compile("^Message"))).to_have_value(re.compile("or call us.$"))
     card.get_by_role("link", name="Send…").click()
+    expect(card.locator(".confirm .policy--pass", has_text="Approval")).to_contain_text("version 4")
     card.get_by_role("button", name="Send now by Email").click()
     expect(card).to_contain_text("Sent by Email")
     assert Notification.objects.get(pk=n.pk).status == "sent" and len(enqueued) == 1
-    assert not page.js_errors, page.js_errors
+    kinds = list(Notification.objects.get(pk=n.pk).events.order_by("pk").values_list("kind", flat=True))
+    assert kinds == [
+        "edited",
+        "approval_asked",
+        "sent_back",
+        "edited",
+        "approval_asked",
+        "edited",
+        "approved",
+        "send_requested",
+    ]
+    assert not_reloaded(page) and not page.js_errors, page.js_errors
 
 
-def test_the_empty_queue_tells_a_new_agent_what_to_do(live_server, page, sign_in):
+def test_the_empty_queue_tells_each_role_what_to_do(live_server, page, browser, sign_in):
     make_role_user("alex", "Agents")
+    make_role_user("sue", "Supervisors")
     sign_in(page, "alex")
-    expect(page.locator(".empty")).to_contain_text("No analysis yet — ask a supervisor to run one.")
+    empty = page.locator(".empty")
+    expect(empty).to_contain_text("No analysis yet — ask a supervisor to run one.")
+    expect(empty.get_by_role("button", name="Run analysis")).to_have_count(0)  # agents may not start one
     page.keyboard.press("?")  # the help works on an empty page too
     expect(page.locator("#keys-help")).to_be_visible()
+
+    supervisor = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    sue = supervisor.new_page()
+    sign_in(sue, "sue")
+    empty = sue.locator(".empty")
+    expect(empty.get_by_role("heading")).to_have_text("No analysis yet")
+    expect(empty).not_to_contain_text("ask a supervisor")
+    expect(empty.get_by_role("button", name="Run analysis")).to_be_visible()  # pressed in test_workspace.py
+    supervisor.close()

@@ -40,6 +40,7 @@ from notifications.delivery.send_rules import Stage, evaluate
 from notifications.queue.lifecycle import move, record_lifecycle_event
 from notifications.queue.models import Delivery, Notification
 from notifications.queue.services.calls import follow_up_problem, schedule_follow_up
+from notifications.queue.services.claims import display_name
 
 log = logging.getLogger(__name__)
 Status = Delivery.Status
@@ -50,9 +51,13 @@ STUCK_AFTER = dt.timedelta(minutes=10)  # a QUEUED row untouched this long lost 
 
 
 class DeliveryActionError(Exception):
-    def __init__(self, message: str):
+    status_code = 422
+
+    def __init__(self, message: str, *, status_code: int | None = None):
         super().__init__(message)
         self.message = message
+        if status_code is not None:
+            self.status_code = status_code
 
 
 def _publish(delivery_id: int) -> None:
@@ -193,7 +198,7 @@ def attempt_delivery(delivery_id: int, *, final_attempt: bool = False, now: dt.d
             _fail(
                 d,
                 n,
-                f"Gave up after {d.attempts} attempts: {exc.message}",
+                f"Gave up after {d.attempts} attempt{'' if d.attempts == 1 else 's'}: {exc.message}",
                 timezone.now(),
                 permanent=False,
                 code=exc.code,
@@ -379,7 +384,14 @@ def record_call_outcome(
     if problem := follow_up_problem(follow_up, now):
         raise DeliveryActionError(problem)
     with transaction.atomic():
-        d = Delivery.objects.select_for_update().select_related("notification").get(pk=d.pk)
+        d = Delivery.objects.select_for_update().select_related("notification__sent_by").get(pk=d.pk)
+        caller = d.notification.sent_by
+        # The agent who started the call knows how it went; a supervisor may record it for them (they went home).
+        if caller is not None and caller.pk != user.pk and not user.has_perm("queue.release_claim"):
+            raise DeliveryActionError(
+                f"{display_name(caller)} started this call: only they, or a supervisor, can record how it went.",
+                status_code=403,
+            )
         reached = outcome in (Delivery.CallOutcome.REACHED, Delivery.CallOutcome.VOICEMAIL)
         recorded = move(
             d,

@@ -62,8 +62,9 @@ def send_notification(
         if not rules.ok:
             raise SendRefused(rules)
         move(locked, Notification.Status.SENT, sent_at=now, sent_by=user, claimed_by=None, claimed_at=None)
-        audit.record_sent(user, locked)  # the staff audit trail: the exact text and its diff
+        acknowledged = [c.message for c in rules.warnings]
+        audit.record_sent(user, locked, acknowledged)  # the staff audit trail: the exact text, its diff, the ack
         # One Delivery per item (exactly once), handed to the Celery task after commit, where the rules are
         # checked again at the moment of sending (quiet hours hold it until the window opens).
-        queue_delivery(locked, user=user, now=now, acknowledged=[c.message for c in rules.warnings])
+        queue_delivery(locked, user=user, now=now, acknowledged=acknowledged)
     return locked

@@ -13,6 +13,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.content.checks import blocking_problems
+from notifications.profiles.selectors import load_profile
 from notifications.queue.lifecycle import record_lifecycle_event
 from notifications.queue.models import Approval, Notification, NotificationEvent
 from notifications.queue.selectors.approval import approval_needed
@@ -76,8 +78,10 @@ def approve(n: Notification, *, user, note: str = "", now: dt.datetime | None = 
     """Approve the draft at its current version: the send gate lets exactly this text go.
 
     Called inside a transaction holding the row (the supervisor's decision, the admin's bulk action).
+    Raises QueueActionError when the text is one the send gate would refuse.
     """
     now = now or timezone.now()
+    _refuse_blocked(n)
     Approval.objects.update_or_create(
         notification=n, defaults={"version": n.version, "approved_by": user, "approved_at": now}
     )
@@ -149,5 +153,19 @@ def decide(
         if subject is not None and body is not None:
             n = correct_draft(n, user=user, subject=subject, body=body, expected_version=expected_version, now=now)
         if decision == APPROVE:
-            return approve(n, user=user, note=note, now=now)
+            return approve(n, user=user, note=note, now=now)  # a refusal rolls the correction back too
         return send_back(n, user=user, note=note, now=now)
+
+
+def _refuse_blocked(n: Notification) -> None:
+    """No approval for a text the send gate would refuse anyway (a fact the data does not hold, too long):
+    the agent could not send it, and any edit they made to fix it would need a new approval."""
+    profile = load_profile(n.customer_id)
+    if profile is None:
+        return  # the send gate refuses a message to a customer who no longer exists
+    if problems := blocking_problems(profile, n.subject, n.body, n.channel, n.kind):
+        raise QueueActionError(
+            "Not approved: the draft cannot be sent as it is (correct it, or send it back with a note): "
+            + " ".join(problems),
+            status_code=422,
+        )

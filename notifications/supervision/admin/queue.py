@@ -18,7 +18,14 @@ from django.utils.html import format_html
 
 from customers.admin_base import ReadOnlyAdmin
 from notifications.queue.models import Notification
-from notifications.supervision.admin.base import SafeExportMixin, audit_trail_rows, audit_trail_url, local_datetime
+from notifications.supervision.admin.base import (
+    SafeExportMixin,
+    audit_trail_rows,
+    audit_trail_url,
+    lifecycle_rows,
+    lifecycle_url,
+    local_datetime,
+)
 from notifications.supervision.resources import safe_resource
 from notifications.supervision.services import approvals as supervision
 
@@ -49,6 +56,13 @@ def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, verb: str, outco
         modeladmin.message_user(request, f"Not {verb.lower()} ({len(outcome.refused)}): {shown}", messages.WARNING)
 
 
+def _trail(rows: str, url: str, link: str) -> str:
+    """A trail's newest rows as a table, and a link to all of them."""
+    if not rows:
+        return "No events yet."
+    return format_html('<table>{}</table><p><a href="{}">{}</a></p>', rows, url, link)
+
+
 @admin.register(Notification)
 class NotificationAdmin(SafeExportMixin, ReadOnlyAdmin):
     # What a supervisor scans for, in a 1366 px window beside the filters; the rest is on the item's page
@@ -71,7 +85,8 @@ class NotificationAdmin(SafeExportMixin, ReadOnlyAdmin):
     date_hierarchy = "created_at"
     ordering = ["priority_rank", "-risk_score", "-churn_risk"]
     list_select_related = ["customer", "claimed_by", "approval"]
-    readonly_fields = ["approval_summary", "audit_trail"]  # computed; the model's fields are view-only anyway
+    # computed; the model's fields are view-only anyway
+    readonly_fields = ["approval_summary", "lifecycle", "audit_trail"]
     fieldsets = [
         (None, {"fields": ["customer", "status", "priority", "risk_score", "urgency", "churn_risk", "is_fallback"]}),
         (
@@ -97,6 +112,8 @@ class NotificationAdmin(SafeExportMixin, ReadOnlyAdmin):
                 ]
             },
         ),
+        # The two trails, named apart: what happened to the message, and what people did.
+        ("Lifecycle", {"fields": ["lifecycle"]}),
         ("Audit trail", {"fields": ["audit_trail"]}),
         ("Links", {"fields": ["analysis", "job", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
@@ -159,14 +176,13 @@ class NotificationAdmin(SafeExportMixin, ReadOnlyAdmin):
         stale = "" if approval.version == obj.version else " (edited since: needs a new approval)"
         return f"Version {approval.version} approved by {who} at {local_datetime(approval.approved_at)}{stale}"
 
+    @admin.display(description="what happened to the message")
+    def lifecycle(self, obj: Notification) -> str:
+        return _trail(lifecycle_rows(obj, limit=50), lifecycle_url(obj), "All lifecycle events for this message")
+
     @admin.display(description="events")
     def audit_trail(self, obj: Notification) -> str:
-        rows = audit_trail_rows(obj, limit=50)
-        if not rows:
-            return "No events yet."
-        return format_html(
-            '<table>{}</table><p><a href="{}">All events for this draft</a></p>', rows, audit_trail_url(obj)
-        )
+        return _trail(audit_trail_rows(obj, limit=50), audit_trail_url(obj), "All events for this draft")
 
     # --- actions -----------------------------------------------------------------------------
 

@@ -46,9 +46,13 @@ def approve(notifications: Iterable[Notification], *, user) -> BulkOutcome:  # n
         if not n.is_open:
             outcome.refuse(n, f"already {n.get_status_display().lower()}")
             continue
-        with transaction.atomic(durable=True):
-            # The same step as the workspace's approvals list: the row, both trails and the card's state.
-            queue_approvals.approve(n, user=user, now=now)
+        try:
+            with transaction.atomic(durable=True):
+                # The same step as the workspace's approvals list: the row, both trails and the card's state.
+                queue_approvals.approve(n, user=user, now=now)
+        except queue_services.QueueActionError as exc:  # a text the send gate would refuse
+            outcome.refuse(n, exc.message)
+            continue
         outcome.done += 1
     return outcome
 

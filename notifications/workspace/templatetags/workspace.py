@@ -67,6 +67,8 @@ def card_context(notification, user, policy: ApprovalPolicy | None = None) -> di
     if n.channel == "Phone":
         context["phone"], context["phone_placeholder"], context["phone_bad"] = phone_to_call(n.customer)
         context["script"] = script_steps(n.body)
+        # Who may say how a started call went (delivery/services/delivery.py: record_call_outcome decides).
+        context["may_record"] = n.sent_by_id in (None, user.pk) or user.has_perm("queue.release_claim")
     return context
 
 

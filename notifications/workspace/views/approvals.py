@@ -13,7 +13,7 @@ from notifications.queue.selectors.approval import approval_needed, pending_appr
 from notifications.queue.services import approvals as service
 from notifications.queue.services.claims import QueueActionError, display_name
 from notifications.workspace.forms import DecisionForm
-from notifications.workspace.selectors import awaiting_approval
+from notifications.workspace.selectors import awaiting_approval, draft_checks
 from notifications.workspace.views.common import QUEUE_CHANGED, card_response, workspace_view
 
 APPROVE = "queue.approve_notification"
@@ -38,13 +38,19 @@ def request_approval(request: HttpRequest, pk: int) -> HttpResponse:
 @workspace_view(APPROVE)
 def approvals_page(request: HttpRequest) -> HttpResponse:
     policy = ApprovalPolicy.load()
-    items = [(n, approval_needed(n, policy)) for n in pending_approvals(PAGE)]
+    # Each draft with the checks on its text: the supervisor sees what would block it before approving.
+    items = [(n, approval_needed(n, policy), draft_checks(n)) for n in pending_approvals(PAGE)]
     total = awaiting_approval() if len(items) == PAGE else len(items)
     return render(request, "notifications/approvals/page.html", {"items": items, "policy": policy, "total": total})
 
 
-def _item(request: HttpRequest, n: Notification, *, error: str = "", done: str = "", status: int = 200) -> HttpResponse:
-    context = {"n": n, "why": approval_needed(n), "error": error, "done": done}
+def _item(request: HttpRequest, n: Notification, status: int, **outcome: object) -> HttpResponse:
+    """One draft on the list. `outcome`: `error`, or `done` (the decision in words), and `posted` (the
+    supervisor's text, kept when the decision was refused)."""
+    done = outcome.get("done")
+    context = {"n": n, "why": approval_needed(n), **outcome}
+    if not done:
+        context["warnings"] = draft_checks(n)
     response = render(request, ITEM, context, status=status)
     if done:
         trigger_client_event(response, QUEUE_CHANGED)  # the pending count in the header
@@ -57,7 +63,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """One click: the supervisor's edits (if any) saved, then approved or sent back with the note."""
     form = DecisionForm(request.POST)
     n = get_object_or_404(Notification.objects.select_related("customer", "approval_by", "claimed_by"), pk=pk)
-    error, status, done = "", 200, ""
+    error, status, done, posted = "", 200, "", None
     # Who gets the decision: whoever asked, else whoever holds the draft.
     agent = n.approval_by if n.approval_state == service.State.REQUESTED else n.claimed_by
     requester = display_name(agent) if agent else "the agent"
@@ -79,6 +85,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         except QueueActionError as exc:
             error, status = exc.message, exc.status_code
             n.refresh_from_db()
+            # Refused for its text (not because the agent saved meanwhile): nothing was saved, so the supervisor
+            # gets back the text they wrote, to correct it further.
+            if edited and exc.status_code == 422:
+                posted = {"subject": data["subject"], "body": data["body"], "note": data["note"]}
         else:
             if data["decision"] == service.APPROVE:
                 done = f"Approved version {n.version}: {requester[0].upper()}{requester[1:]} can send it now."
@@ -90,4 +100,4 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{n.customer.name}: {done}")
         return redirect("notifications:approvals")
-    return _item(request, n, error=error, done=done, status=status)
+    return _item(request, n, status, error=error, done=done, posted=posted)

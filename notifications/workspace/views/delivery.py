@@ -38,6 +38,6 @@ def call_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             delivery, outcome=data["outcome"], note=data["note"], follow_up=data["follow_up"], user=request.user
         )
     except DeliveryActionError as exc:
-        return card_response(request, pk, error=exc.message, status=422, changed=False)
+        return card_response(request, pk, error=exc.message, status=exc.status_code, changed=False)
     # The card says what happened; the message is for the page without JavaScript.
     return card_response(request, pk, message="" if request.htmx else "Call recorded.")

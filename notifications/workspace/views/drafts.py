@@ -7,24 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from notifications.content.checks import check_draft
 from notifications.delivery.send_rules import Stage, evaluate
 from notifications.delivery.services.sending import SendRefused, send_notification
-from notifications.profiles.selectors import load_profile
 from notifications.queue.models import Notification
 from notifications.queue.selectors.queue import get_card
 from notifications.queue.services import claims as queue_service
 from notifications.workspace.forms import DraftForm, VersionForm
+from notifications.workspace.selectors import draft_checks
 from notifications.workspace.views.common import card_response, workspace_view
-
-
-def draft_warnings(n: Notification) -> list[dict]:
-    """The analysts' trust checks (British English, grounding, consent, length) on the current text."""
-    profile = load_profile(n.customer_id)
-    if profile is None:
-        return []
-    issues = check_draft(profile, n.subject, n.body, n.channel, n.kind)
-    return [{"kind": i.kind, "message": i.message, "text": i.text, "suggestion": i.suggestion} for i in issues]
 
 
 @require_POST
@@ -50,7 +40,7 @@ def autosave(request: HttpRequest, pk: int) -> HttpResponse:
             status, error = exc.status_code, exc.message
     if not request.htmx:
         return card_response(request, pk, error=error, message="" if error else "Draft saved.")
-    context = {"n": n, "saved_at": saved_at, "save_error": error, "warnings": draft_warnings(n) if not error else []}
+    context = {"n": n, "saved_at": saved_at, "save_error": error, "warnings": draft_checks(n) if not error else []}
     # The typed text stays in the browser on a refusal; the meta line keeps the version the agent had.
     if error and form.is_valid():
         context["version"] = form.cleaned_data["version"]

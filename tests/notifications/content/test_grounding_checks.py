@@ -115,3 +115,14 @@ def test_length_and_encoding_issues():
     issues = check_draft(make_profile(), "", "It’s " + "a" * 200, "SMS", "service", today=TODAY)
     assert {"length", "encoding"} <= set(_kinds(issues))
     assert check_draft(make_profile(), "", "   ", "SMS", "service", today=TODAY)[0].kind == "empty"
+
+
+def test_a_sentence_after_the_sign_off_is_not_read_as_a_name():
+    # The issue's false warning: "The Customer Care team" followed by a sentence flagged a wrong name.
+    body = (
+        "Hello Morag,\nWe'd like to go through your bill with you.\nKind regards,\nThe Customer Care team\n"
+        "Please reply to this email. Thank you for your patience."
+    )
+    assert check_draft(make_profile(), "Your bill", body, "Email", "service", today=TODAY) == []
+    signed = "Hello Morag, we can help with your bill. The Customer Care team. We will call you this week."
+    assert check_draft(make_profile(), "", signed, "SMS", "service", today=TODAY) == []

@@ -14,6 +14,7 @@ from notifications.delivery.services import delivery as service
 from notifications.delivery.services.sending import SendRefused, send_notification
 from notifications.queue.models import Notification
 from notifications.queue.services import claims
+from notifications.staff.models import AuditEvent
 from tests.factories import AccountActivityFactory, NotificationFactory
 from tests.notifications.delivery.delivery_helpers import approved
 
@@ -76,6 +77,11 @@ def test_style_warnings_need_an_acknowledgement_which_goes_on_the_trail(agent):
     assert (
         requested.user == agent
         and "American spelling: use 'organise'." in requested.metadata["acknowledged_warnings"][0]
+    )
+    # The staff audit trail too, in the summary a supervisor reads on the draft's admin page.
+    sent = AuditEvent.objects.get(action="sent", object_id=str(n.pk))
+    assert sent.summary == (
+        "Sent by Alex Agent on Email; style warnings acknowledged: American spelling: use 'organise'. (“organize”)"
     )
 
 

@@ -51,6 +51,39 @@ def test_a_draft_page_shows_its_approval_and_trail_in_uk_time(as_supervisor, sup
     assert "<td>1 Jul 2026, 05:49</td><td>sue</td><td>Approved version 1</td>" in html
 
 
+def test_a_draft_page_shows_both_trails_with_what_a_reviewer_asks_first(as_supervisor, supervisor, agent):
+    n = NotificationFactory(status=Notification.Status.SENT, sent_at=WINTER_UTC, sent_by=agent)
+    NotificationEvent.objects.create(
+        notification=n,
+        kind="send_requested",
+        occurred_at=WINTER_UTC,
+        source="agent",
+        user=agent,
+        metadata={"version": 2, "acknowledged_warnings": ["American spelling: use 'organise'. (“organize”)"]},
+    )
+    NotificationEvent.objects.create(
+        notification=n,
+        kind="held",
+        occurred_at=WINTER_UTC + dt.timedelta(seconds=1),
+        source="send_rules",
+        metadata={"until": "2026-01-16T08:00:00+00:00"},
+    )
+    record_staff_action(agent, "sent", n, summary="Sent by agnes on Email")
+
+    html = as_supervisor.get(reverse("admin:queue_notification_change", args=[n.pk])).content.decode()
+
+    lifecycle = html[html.index("field-lifecycle") : html.index("field-audit_trail")]
+    assert (
+        "<tr><td>15 Jan 2026, 17:05</td><td>Held</td><td>Send rules</td><td>Held until: 16 Jan 2026, 08:00</td></tr>"
+        "<tr><td>15 Jan 2026, 17:05</td><td>Send requested</td><td>agnes</td><td>version 2; Style warnings "
+        "acknowledged: American spelling: use &#x27;organise&#x27;. (“organize”)</td></tr>" in lifecycle
+    )
+    assert f"/admin/queue/notificationevent/?notification__id__exact={n.pk}" in lifecycle
+    assert "Sent by agnes on Email" in html[html.index("field-audit_trail") :]
+    lifecycle_page = as_supervisor.get(f"/admin/queue/notificationevent/?notification__id__exact={n.pk}")
+    assert lifecycle_page.status_code == 200 and "2 notification events" in lifecycle_page.content.decode()
+
+
 # --- words, not codes --------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ def index(client) -> dict[str, list[str]]:
 
 
 SUPERVISOR_INDEX = {
-    "Queue": ["Supervisor dashboard", "Notifications", "Approvals", "Deliveries"],
+    "Queue": ["Supervisor dashboard", "Drafts waiting for approval", "Notifications", "Approvals", "Deliveries"],
     "Results": ["Results and funnels", "Analysis jobs", "Customer analyses", "Contact decisions"],
     "Audit": ["Audit events", "Notification events", "Consent changes"],
     "Policies": ["Contact policies", "Approval policy", "Holdout experiment"],
@@ -52,6 +52,7 @@ def test_the_links_open_the_control_room_pages(as_supervisor):
     html = as_supervisor.get(reverse("admin:index")).content.decode()
     assert '<a href="/admin/control-room/dashboard/">Supervisor dashboard</a>' in html
     assert '<a href="/results/">Results and funnels</a>' in html
+    assert '<a href="/approvals/">Drafts waiting for approval</a>' in html  # the workspace's approvals list
     assert '<a href="/admin/control-room/usage/">AI usage and budget</a>' in html
     assert "Import all five files" not in html  # admins import
 

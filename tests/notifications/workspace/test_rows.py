@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from notifications.queue.models import ApprovalPolicy, Delivery, Notification
+from notifications.workspace.row_html import row_line
 from notifications.workspace.rows import approval_badge, row_stamp, row_state
 from tests.factories import NotificationFactory
 
@@ -64,6 +65,16 @@ def test_approval_badges_follow_the_conversation():
     assert approval_badge(high, policy) == ("Sent back", "error")
     high.approval_state = "approved"
     assert approval_badge(high, policy) == ("Approved", "ok")
+
+
+def test_the_whole_state_is_on_the_line_for_when_the_column_cuts_it(agent, colleague):
+    policy = ApprovalPolicy(high_priority=True)
+    theirs = NotificationFactory(priority="High", claimed_by=colleague, claimed_at=timezone.now())
+    html = row_line(fresh(theirs), agent, policy)
+    assert (
+        '<span class="qrow__state state--other" title="Needs approval · Claimed by Bea Brown">'
+        '<span class="tag tag--wait">Needs approval</span> Claimed by Bea Brown</span>' in html
+    )
 
 
 def test_the_stamp_ignores_my_own_typing_but_not_a_colleagues(agent, colleague):

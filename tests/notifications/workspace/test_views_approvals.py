@@ -191,3 +191,53 @@ def test_the_list_shows_the_oldest_requests_first_and_says_how_many_wait(client,
     html = client.get(APPROVALS).content.decode()
     assert html.index("Oldest") < html.index("Middle") and "Newest" not in html
     assert "The oldest 2 of 3 waiting" in html
+
+
+def test_the_list_shows_what_would_block_the_draft(client, agent, sue, policy):
+    n = held_by(agent, body="Hello, we will refund £480 to you. Let us organize a call.")
+    n.approval_state, n.approval_by, n.approval_at = "requested", agent, timezone.now()
+    n.save()
+    client.force_login(sue)
+    html = client.get(APPROVALS).content.decode()
+    assert (
+        '<span class="warning__label">Blocks sending</span> This money is not in the customer&#x27;s data. '
+        "<q>£480</q>" in html
+    )
+    assert '<span class="warning__label">Check</span> American spelling: use &#x27;organise&#x27;.' in html
+
+
+def test_a_draft_the_send_gate_would_refuse_is_not_approved_and_the_supervisors_text_is_kept(
+    client, agent, sue, policy
+):
+    n = held_by(agent, body="Hello, we can help with your bill.")
+    client.force_login(sue)
+    typed = "Hello, we will refund £480 to your account."
+    response = decide(client, n, "approve", body=typed, note="Added the refund")
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert (
+        "Not approved: the draft cannot be sent as it is (correct it, or send it back with a note): "
+        "This money is not in the customer&#x27;s data. (“£480”)" in html
+    )
+    assert f">{typed}</textarea>" in html and 'value="Added the refund"' in html  # what the supervisor wrote
+    n.refresh_from_db()
+    assert (n.body, n.version, n.approval_state) == ("Hello, we can help with your bill.", 1, "")  # nothing saved
+    assert not Approval.objects.exists()
+    assert not NotificationEvent.objects.filter(notification=n).exists()
+
+    fixed = decide(client, n, "approve", body="Hello, we can help with your recent bill.")
+    assert "Approved version 2: Alex Agent can send it now." in fixed.content.decode()
+
+
+def test_the_admins_bulk_approve_refuses_a_draft_the_send_gate_would_refuse(agent, sue, policy):
+    from notifications.supervision.services import approvals as bulk
+
+    fine = held_by(agent, body="Hello, we can help with your bill.")
+    blocked = held_by(agent, body="Hello, we will refund £480 to your account.")
+    outcome = bulk.approve(Notification.objects.filter(pk__in=[fine.pk, blocked.pk]).order_by("pk"), user=sue)
+    assert outcome.done == 1
+    assert outcome.refused == [
+        f"{blocked.customer.customer_id}: Not approved: the draft cannot be sent as it is (correct it, or send it "
+        "back with a note): This money is not in the customer's data. (“£480”)"
+    ]
+    assert list(Approval.objects.values_list("notification_id", flat=True)) == [fine.pk]

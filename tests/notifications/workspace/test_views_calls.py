@@ -131,3 +131,28 @@ def test_calls_to_record_is_a_view_of_its_own(agent_client, agent):
     record(agent_client, n, outcome="reached")
     html = agent_client.get(reverse("notifications:queue"), {"status": "calls"}).content.decode()
     assert "CUST000777" not in html and "No calls waiting for an outcome" in html
+
+
+def test_only_the_caller_or_a_supervisor_records_how_a_call_went(agent_client, agent, client):
+    from tests.factories import make_role_user
+
+    n = call(agent)
+    assert start(agent_client, n).status_code == 200
+    colleague = make_role_user("bea", "Agents", first_name="Bea", last_name="Brown")
+    client.force_login(colleague)
+    html = card(client, n)
+    assert "Record the call</button>" not in html
+    assert "by Alex Agent, who records how it went." in html
+    refused = record(client, n, outcome="reached", note="Not my call")
+    assert refused.status_code == 403
+    assert "Alex Agent started this call: only they, or a supervisor, can record how it went." in (
+        refused.content.decode().replace("&#x27;", "'")
+    )
+    assert Delivery.objects.get(notification=n).status == "call_task"
+
+    supervisor = make_role_user("sue", "Supervisors", first_name="Sue", last_name="Super")
+    client.force_login(supervisor)
+    assert "Record the call</button>" in card(client, n)
+    assert record(client, n, outcome="voicemail", note="Recorded for Alex").status_code == 200
+    d = Delivery.objects.get(notification=n)
+    assert (d.status, d.call_outcome, d.called_by) == ("called", "voicemail", supervisor)
