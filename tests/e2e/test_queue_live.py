@@ -123,7 +123,7 @@ def test_a_failed_send_settles_to_failed_with_the_reason_and_can_be_retried(
     monkeypatch.setattr(delivery_service, "get_backend", lambda channel: Unavailable())
     assert attempt_delivery(enqueued[0], final_attempt=True) == "failed"
 
-    reason = "Gave up after 1 attempt: SMTP 451: mail server temporarily unavailable"
+    reason = "SMTP 451: mail server temporarily unavailable"
     expect(page.locator(f"#card-{n.pk} .delivery")).to_contain_text(f"Failed after 1 attempt: {reason}", timeout=LIVE)
     expect(page.locator(f"#line-{n.pk} .qrow__state")).to_have_text(f"Failed: {reason}")
     assert not_reloaded(page)

@@ -195,14 +195,8 @@ def attempt_delivery(delivery_id: int, *, final_attempt: bool = False, now: dt.d
         receipt = backend.send(message)  # no transaction or lock held over the network call
     except TransientDeliveryError as exc:
         if final_attempt:
-            _fail(
-                d,
-                n,
-                f"Gave up after {d.attempts} attempt{'' if d.attempts == 1 else 's'}: {exc.message}",
-                timezone.now(),
-                permanent=False,
-                code=exc.code,
-            )
+            # The reason alone: the card and the admin show the attempts beside it.
+            _fail(d, n, exc.message, timezone.now(), permanent=False, code=exc.code)
             return Status.FAILED
         move(d, Status.QUEUED, last_error=exc.message)
         raise
