@@ -378,7 +378,8 @@ def record_call_outcome(
     if problem := follow_up_problem(follow_up, now):
         raise DeliveryActionError(problem)
     with transaction.atomic():
-        d = Delivery.objects.select_for_update().select_related("notification__sent_by").get(pk=d.pk)
+        # Lock the delivery only: PostgreSQL cannot lock the nullable side of the outer join to sent_by.
+        d = Delivery.objects.select_for_update(of=("self",)).select_related("notification__sent_by").get(pk=d.pk)
         caller = d.notification.sent_by
         # The agent who started the call knows how it went; a supervisor may record it for them (they went home).
         if caller is not None and caller.pk != user.pk and not user.has_perm("queue.release_claim"):
