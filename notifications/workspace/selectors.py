@@ -12,6 +12,7 @@ from django.utils import timezone
 from notifications.analysis.models import AnalysisJob
 from notifications.content.checks import blocks_sending, check_draft
 from notifications.jobs.selectors import latest_job
+from notifications.profiles.schemas import CustomerProfile
 from notifications.profiles.selectors import load_profile
 from notifications.queue.models import PRIORITY_RANK, Notification
 from notifications.queue.selectors.queue import waiting_q
@@ -72,11 +73,12 @@ def awaiting_approval() -> int:
     ).count()
 
 
-def draft_checks(n: Notification) -> list[dict]:
+def draft_checks(n: Notification, profile: CustomerProfile | None = None) -> list[dict]:
     """The analysts' trust checks on the current text (British English, grounding, consent, length), each
     marked `blocking` when it stops the send until fixed: the agent's editor and the supervisor's approvals
-    list show the same list the send gate decides on."""
-    profile = load_profile(n.customer_id)
+    list show the same list the send gate decides on. `profile`: the customer's, when the caller loaded
+    it with others (a list of drafts loads its profiles in one go)."""
+    profile = profile or load_profile(n.customer_id)
     if profile is None:
         return []
     issues = check_draft(profile, n.subject, n.body, n.channel, n.kind)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from notifications.profiles.selectors import load_profiles
 from notifications.queue.models import ApprovalPolicy, Notification
 from notifications.queue.selectors.approval import approval_needed, pending_approvals
 from notifications.queue.services import approvals as service
@@ -39,7 +40,9 @@ def request_approval(request: HttpRequest, pk: int) -> HttpResponse:
 def approvals_page(request: HttpRequest) -> HttpResponse:
     policy = ApprovalPolicy.load()
     # Each draft with the checks on its text: the supervisor sees what would block it before approving.
-    items = [(n, approval_needed(n, policy), draft_checks(n)) for n in pending_approvals(PAGE)]
+    pending = pending_approvals(PAGE)
+    profiles = load_profiles(n.customer_id for n in pending)
+    items = [(n, approval_needed(n, policy), draft_checks(n, profiles.get(n.customer_id))) for n in pending]
     total = awaiting_approval() if len(items) == PAGE else len(items)
     return render(request, "notifications/approvals/page.html", {"items": items, "policy": policy, "total": total})
 

@@ -1,6 +1,8 @@
 """Approvals in the flow: the agent sees the need before editing and asks; a supervisor decides in one click."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -241,3 +243,23 @@ def test_the_admins_bulk_approve_refuses_a_draft_the_send_gate_would_refuse(agen
         "back with a note): This money is not in the customer's data. (“£480”)"
     ]
     assert list(Approval.objects.values_list("notification_id", flat=True)) == [fine.pk]
+
+
+def _request_approvals(agent, count: int) -> None:
+    for _ in range(count):
+        n = held_by(agent, body="Hello, we will refund £480 to you.")
+        n.approval_state, n.approval_by, n.approval_at = "requested", agent, timezone.now()
+        n.save()
+
+
+def test_the_list_reads_every_drafts_checks_in_the_same_few_queries(client, agent, sue, policy):
+    # Each draft's checks need its customer's profile: loaded for the whole page at once, not per draft.
+    client.force_login(sue)
+    _request_approvals(agent, 2)
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(APPROVALS).content.decode().count("Blocks sending") == 2
+    _request_approvals(agent, 8)
+    with CaptureQueriesContext(connection) as ten:
+        assert client.get(APPROVALS).content.decode().count("Blocks sending") == 10
+    assert len(ten.captured_queries) == len(two.captured_queries)
+    assert len(ten.captured_queries) <= 16
