@@ -14,7 +14,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from customers.importing.parsers import Parser
+from customers.importing import parsers
 
 # Ofcom reserves 07700 900000-900999 for drama: never a real phone, so
 # libphonenumber calls it invalid. Demo and test data use it on purpose.
@@ -23,13 +23,13 @@ _MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberTy
 _SNS_ENDPOINT = re.compile(r"arn:aws:sns:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:endpoint/[A-Z_]+/[^/\s]+/[^/\s]+\Z")
 
 
-def email(max_length: int) -> Parser:
+def email(max_length: int) -> parsers.Parser:
+    base = parsers.text(max_length, required=False)  # trimmed, within the column's length
+
     def parse(raw: str) -> str:
-        value = raw.strip()
+        value = base(raw)
         if not value:
             return ""
-        if len(value) > max_length:
-            raise ValueError(f"longer than {max_length:,} characters ({len(value):,})")
         try:
             validate_email(value)
         except ValidationError:
@@ -39,7 +39,7 @@ def email(max_length: int) -> Parser:
     return parse
 
 
-def mobile() -> Parser:
+def mobile() -> parsers.Parser:
     """A mobile number in any common UK writing (07700 900123, +44 7700 900123, 447700900123) → E.164."""
 
     def parse(raw: str) -> str:
@@ -62,13 +62,13 @@ def mobile() -> Parser:
     return parse
 
 
-def push_endpoint(max_length: int) -> Parser:
+def push_endpoint(max_length: int) -> parsers.Parser:
+    base = parsers.text(max_length, required=False)  # trimmed, within the column's length
+
     def parse(raw: str) -> str:
-        value = raw.strip()
+        value = base(raw)
         if not value:
             return ""
-        if len(value) > max_length:
-            raise ValueError(f"longer than {max_length:,} characters ({len(value):,})")
         if not _SNS_ENDPOINT.match(value):
             raise ValueError("not an SNS platform endpoint ARN (arn:aws:sns:REGION:ACCOUNT:endpoint/PLATFORM/APP/ID)")
         return value
