@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from customers.importing.parsers import LONDON
 
 ERRORS_KEPT = 1_000  # every problem is counted, only this many of each kind are kept for display
 
