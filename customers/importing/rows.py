@@ -45,6 +45,7 @@ class RowParser:
         # the supplier's column order.
         self.source_indexes = [position[c.header] for c in spec.columns]
         self.plan = [(position[c.header], c.header, c.parse) for c in spec.columns]
+        self.source = {c.header: position[c.header] for c in spec.columns}  # contract header → record position
         self.customers = context.customers
         self.key_indexes = spec.key_indexes
         self.warn = spec.row_warnings(context)
@@ -87,13 +88,12 @@ class RowParser:
         if self.warn is not None:
             found = self.warn(values)
             if found:
-                columns = self.spec.headers
-                warnings = [CellError(c, record[self.plan[columns.index(c)][0]], reason) for c, reason in found]
+                warnings = [CellError(c, record[self.source[c]], reason) for c, reason in found]
         raw_values = [record[i] for i in self.source_indexes]
         key = tuple(values[i] for i in self.key_indexes)
         return values, key, source_hash(raw_values), warnings
 
     def customer_id(self, record: Sequence[str]) -> str:
         """The record's Customer_ID cell, trimmed ("" when the file has no such column)."""
-        index = next((i for i, header, parse in self.plan if header == CUSTOMER_ID), None)
+        index = self.source.get(CUSTOMER_ID)
         return record[index].strip() if index is not None and index < len(record) else ""
