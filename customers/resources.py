@@ -205,8 +205,7 @@ class ContractResource(resources.ModelResource):
             self._refuse([RowError(self._file, line, e.column, e.value, e.reason) for e in result])
         key = result[1]
         if key in self._seen:
-            column = next(c.header for c in self.spec.columns if c.field == self.spec.natural_key[0])
-            value = str(row.get(column) or "")
+            column, value = self._parser.key_label(record)  # as the command names it
             self._refuse([RowError(self._file, line, column, value, f"duplicate of line {self._seen[key]}")])
         self._seen[key] = line
         for warning in result[3] or ():

@@ -93,6 +93,12 @@ class RowParser:
         key = tuple(values[i] for i in self.key_indexes)
         return values, key, source_hash(raw_values), warnings
 
+    def key_label(self, record: Sequence[str]) -> tuple[str, str]:
+        """('Customer_ID+Last_Login', 'C001+2026-01-02 10:00'): the natural key's headers and cells, for a
+        duplicate-key error."""
+        headers = [next(c.header for c in self.spec.columns if c.field == f) for f in self.spec.natural_key]
+        return "+".join(headers), "+".join(record[self.source[h]] for h in headers)
+
     def customer_id(self, record: Sequence[str]) -> str:
         """The record's Customer_ID cell, trimmed ("" when the file has no such column)."""
         index = self.source.get(CUSTOMER_ID)

@@ -200,7 +200,7 @@ class _FileImport:
                 created += 1
                 batch = fresh
             elif type(previous) is int:
-                label, value = _key_label(parser, record)
+                label, value = parser.key_label(record)
                 errors.add(RowError(name, line, label, value, f"duplicate of line {previous}"))
                 continue
             elif previous == digest:
@@ -241,10 +241,3 @@ class _FileImport:
             # Validation mirrors every constraint, so this means the rules and
             # the schema disagree: surface it as an error, not a traceback.
             raise FileProblemAtWrite(self.name, line, exc) from exc
-
-
-def _key_label(parser: RowParser, record: list[str]) -> tuple[str, str]:
-    """('Customer_ID+Last_Login', 'C001+2026-01-02 10:00') for a duplicate-key error."""
-    columns = {c.field: (c.header, parser.plan[i][0]) for i, c in enumerate(parser.spec.columns)}
-    parts = [columns[f] for f in parser.spec.natural_key]
-    return "+".join(h for h, _ in parts), "+".join(record[i] for _, i in parts)

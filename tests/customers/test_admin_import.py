@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from customers import models
 from customers.resources import RESOURCES
-from tests.customers.test_import_command import ACTION_HEADER
+from tests.customers.test_import_command import ACTION_HEADER, ACTIVITY_HEADER
 from tests.factories import PROFILE_HEADER, CustomerFactory, RecommendedActionFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +109,18 @@ def test_bad_file_preview_lists_each_row_error_and_writes_nothing(admin_client):
     html = preview.content.decode()
     assert "upload.csv:3: Age=abc: not a whole number" in html
     assert models.Customer.objects.count() == 0
+
+
+def test_duplicate_composite_key_names_every_key_column(admin_client):
+    # As the command says it: one customer has many activity rows, so the customer alone is no duplicate.
+    CustomerFactory(customer_id="C001")
+    row = "C001,Active,,2026-01-02 10:00,,5,1,Basic,5"
+    preview = upload(admin_client, models.AccountActivity, csv(ACTIVITY_HEADER, row, row.replace(",5,1,", ",6,1,")))
+
+    errors = {r.number: r.error_dict for r in preview.context["result"].invalid_rows}
+    assert errors[2] == {
+        "Customer_ID+Last_Login": ["upload.csv:3: Customer_ID+Last_Login=C001+2026-01-02 10:00: duplicate of line 2"]
+    }
 
 
 def test_bad_header_is_reported(admin_client):
