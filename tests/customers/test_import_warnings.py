@@ -231,3 +231,18 @@ def test_a_long_list_of_warnings_shows_the_first_ten_and_says_where_the_rest_are
     ]
     assert out.getvalue().splitlines()[1].startswith("Imported with 12 warning(s) (the first 10 listed above).")
     assert run.warning_count == 12 and len(run.warnings.splitlines()) == 12
+
+
+def test_more_warnings_than_a_run_keeps_are_not_called_all_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr("customers.importing.results.ERRORS_KEPT", 11)
+    CustomerFactory(customer_id="C001")
+    rows = [f"N-{i},C001,SMS,2026-06-01 10:{i:02d},Bill Ready,No,Yes,,Delivered,Low," for i in range(1, 13)]
+    path = write_csv(tmp_path / "Notification History.csv", NOTIFICATION_HEADER, *rows)
+    err = io.StringIO()
+
+    call_command("import_datasets", "--notifications", str(path), stdout=io.StringIO(), stderr=err)
+
+    run = models.ImportRun.objects.get()
+    assert err.getvalue().splitlines()[-1] == (
+        f"... and 2 more: the first 11 are kept on import run {run.pk} (admin: Import runs) and listed by --json."
+    )

@@ -14,6 +14,7 @@ from customers.importing import (
     import_datasets,
 )
 from customers.importing.parsers import as_of_moment
+from customers.importing.results import Problems
 from customers.importing.runs import record_command_run
 from customers.importing.schema import SPECS
 from customers.importing.services import DEFAULT_BATCH_SIZE
@@ -67,7 +68,7 @@ class Command(BaseCommand):
                 self.stderr.write("")
             for line in failed.report_lines():
                 self.stderr.write(line)
-            self._list_warnings(failed.warnings.lines(), run)
+            self._list_warnings(failed.warnings, run)
             if options["json"]:
                 self.stdout.write(json.dumps(failed.as_dict()))
             raise CommandError(str(failed), returncode=1) from None
@@ -76,7 +77,7 @@ class Command(BaseCommand):
         run = record_command_run(sources, result)
         if progress:
             self.stderr.write("")
-        shown = self._list_warnings(result.warnings.lines(), run)
+        shown = self._list_warnings(result.warnings, run)
         if options["json"]:
             self.stdout.write(json.dumps({**result.as_dict(), "after_import": run.reactions}))
             return
@@ -90,19 +91,22 @@ class Command(BaseCommand):
         for line in run.reactions:  # what the apps above did about the new data, e.g. stale drafts withdrawn
             self.stdout.write(line)
 
-    def _list_warnings(self, lines: list[str], run: ImportRun) -> int:
+    def _list_warnings(self, warnings: Problems, run: ImportRun) -> int:
         """The first WARNINGS_SHOWN warnings (a real export can have thousands); returns how many were shown."""
-        if not lines:
+        if not warnings.count:
             return 0
         self.stderr.write("Warnings (rows stored as exported; worth a look):")
-        for line in lines[:WARNINGS_SHOWN]:
-            self.stderr.write(line)
-        if len(lines) > WARNINGS_SHOWN:
+        for problem in warnings.kept[:WARNINGS_SHOWN]:
+            self.stderr.write(str(problem))
+        shown = min(len(warnings.kept), WARNINGS_SHOWN)
+        if warnings.count > shown:
+            kept = len(warnings.kept)
+            where = f"all {kept}" if kept == warnings.count else f"the first {kept:,}"
             self.stderr.write(
-                f"... and {len(lines) - WARNINGS_SHOWN} more: all {len(lines)} are kept on import run {run.pk} "
+                f"... and {warnings.count - shown} more: {where} are kept on import run {run.pk} "
                 "(admin: Import runs) and listed by --json."
             )
-        return min(len(lines), WARNINGS_SHOWN)
+        return shown
 
     def _sources(self, options: dict) -> dict[str, Path]:
         sources: dict[str, Path] = {}
