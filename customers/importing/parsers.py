@@ -200,7 +200,9 @@ def date() -> Parser:
             year, month, day = value[0:4], value[5:7], value[8:10]
         else:
             parts = _date_parts(value)
-            if parts is None or parts[3] is not None:
+            # Excel writes a date cell formatted as date-time with a midnight time ("30/09/2025 00:00"):
+            # still that date. Any other time of day is not a date.
+            if parts is None or not all(int(p or 0) == 0 for p in parts[3:6]) or parts[6]:
                 raise ValueError(f"not a date ({_DATE_SHAPES})")
             year, month, day = parts[:3]
         try:

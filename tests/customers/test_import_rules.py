@@ -4,7 +4,7 @@ import pytest
 from django.db import models as dj_models
 
 from customers.importing import import_file
-from customers.importing.parsers import london_datetime
+from customers.importing.parsers import date, london_datetime
 from customers.importing.schema import SPECS
 from tests.factories import PROFILE_HEADER, write_csv
 
@@ -82,3 +82,14 @@ def test_column_order_does_not_matter_and_does_not_change_the_hash(tmp_path):
     shuffled = write_csv(tmp_path / "b.csv", ",".join(header[i] for i in order), ",".join(values[i] for i in order))
     summary = import_file("profiles", shuffled)
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 1)
+
+
+@pytest.mark.parametrize("raw", ["30/09/2025 00:00", "30/09/2025 00:00:00", "2025-09-30 00:00", "2025-09-30T00:00:00"])
+def test_a_date_cell_excel_saved_with_a_midnight_time_is_that_date(raw):
+    assert date()(raw) == "2025-09-30"
+
+
+@pytest.mark.parametrize("raw", ["30/09/2025 11:31", "2025-09-30T00:00:00Z"])
+def test_a_date_with_a_time_of_day_is_not_a_date(raw):
+    with pytest.raises(ValueError, match="not a date"):
+        date()(raw)
