@@ -351,6 +351,11 @@ def mark_failed(d: Delivery, *, reason: str) -> Delivery:
     return d
 
 
+def may_record_call(n: Notification, user) -> bool:  # noqa: ANN001
+    """The agent who started the call knows how it went; a supervisor may record it for them (they went home)."""
+    return n.sent_by_id in (None, user.pk) or user.has_perm("queue.release_claim")
+
+
 def record_call_outcome(
     d: Delivery,
     *,
@@ -370,8 +375,7 @@ def record_call_outcome(
         # Lock the delivery only: PostgreSQL cannot lock the nullable side of the outer join to sent_by.
         d = Delivery.objects.select_for_update(of=("self",)).select_related("notification__sent_by").get(pk=d.pk)
         caller = d.notification.sent_by
-        # The agent who started the call knows how it went; a supervisor may record it for them (they went home).
-        if caller is not None and caller.pk != user.pk and not user.has_perm("queue.release_claim"):
+        if not may_record_call(d.notification, user):
             raise DeliveryActionError(
                 f"{display_name(caller)} started this call: only they, or a supervisor, can record how it went.",
                 status_code=403,
