@@ -31,7 +31,7 @@ from notifications.content.checks import BLOCKING_KINDS, check_draft, issue_text
 from notifications.delivery import contacts
 from notifications.profiles.schemas import CustomerProfile, MessageKind
 from notifications.profiles.selectors import load_profile
-from notifications.profiles.snapshot import changed_since
+from notifications.profiles.snapshot import changed_since, customer_data_hash
 from notifications.queue.models import Notification
 from notifications.queue.selectors.approval import approval_state
 from notifications.queue.services.claims import display_name, holds_claim
@@ -109,6 +109,7 @@ class SendRules:
     checks: list[Check] = field(default_factory=list)
     held_until: dt.datetime | None = None
     data_changes: list[str] = field(default_factory=list)  # what changed in the customer's data since the draft
+    data_hash: str = ""  # with data_changes: the data they were read from, for the agent's confirmation
 
     def refuse(self, name: str, code: Refusal, **values: object) -> None:
         self.checks.append(Check(name, Outcome.FAIL, WORDING[code].format(**values), code))
@@ -203,6 +204,7 @@ def _data_unchanged(rules: SendRules, n: Notification, profile: CustomerProfile)
     """A draft written from data an import has since changed is not sent until the agent confirms it."""
     rules.data_changes = changed_since(n.data_hash, n.data_snapshot, profile)
     if rules.data_changes:
+        rules.data_hash = customer_data_hash(profile)
         rules.refuse("Customer data", Refusal.DATA_CHANGED, detail="; ".join(rules.data_changes))
 
 

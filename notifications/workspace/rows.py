@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from notifications.queue.models import ApprovalPolicy, Delivery, Notification
 from notifications.queue.selectors.approval import approval_needed
-from notifications.queue.selectors.queue import CLAIM_TTL, claim_active
+from notifications.queue.selectors.queue import CLAIM_TTL, claim_active, claim_cutoff
 from notifications.queue.services.claims import display_name
 
 Status = Notification.Status
@@ -120,7 +120,7 @@ def stamp_of(values: tuple, user, now: dt.datetime) -> str:
     """A hash of what the row and card show, from a STAMP_FIELDS tuple. The agent's own edits to a draft
     they hold are left out, so their typing never brings their own card back from the server mid-sentence."""
     _, status, holder_id, claimed_at, version, approval, snoozed_until, d_status, d_attempts, d_outcome = values
-    holder = holder_id if holder_id and claimed_at and claimed_at >= now - CLAIM_TTL else 0
+    holder = holder_id if holder_id and claimed_at and claimed_at >= claim_cutoff(now) else 0
     mine = holder == user.pk
     parts = (status, holder, "" if mine else version, approval, _hm(snoozed_until), d_status, d_attempts, d_outcome)
     return f"{zlib.crc32('|'.join('' if p is None else str(p) for p in parts).encode()):08x}"

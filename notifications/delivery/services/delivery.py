@@ -110,19 +110,8 @@ def _claim(delivery_id: int, now: dt.datetime) -> tuple[Delivery | None, Notific
         d.notification = n
         rules = evaluate(n, stage=Stage.DELIVER, now=now)
         if rules.refusals:
-            error = " ".join(rules.reasons)
             metadata = {"reasons": rules.reasons, "codes": rules.codes}
-            move(
-                d,
-                Status.SUPPRESSED,
-                event="suppressed",
-                source="send_rules",
-                at=now,
-                metadata=metadata,
-                permanent=True,
-                last_error=error,
-            )
-            move(n, Notification.Status.FAILED)
+            _end(d, n, Status.SUPPRESSED, " ".join(rules.reasons), now, source="send_rules", metadata=metadata)
             return None, None, ""
         if rules.held_until:
             move(
@@ -163,15 +152,25 @@ def _fail(
 ) -> bool:
     """The delivery failed: the delivery and its queue item both say so; False if it had moved on already."""
     metadata = {"error": error, "code": code, "permanent": permanent, **(extra or {})}
+    return _end(d, n, Status.FAILED, error, now, source=source, metadata=metadata, permanent=permanent)
+
+
+def _end(
+    d: Delivery,
+    n: Notification,
+    target: str,
+    error: str,
+    now: dt.datetime,
+    *,
+    source: str,
+    metadata: dict,
+    permanent: bool = True,
+) -> bool:
+    """The delivery ends without reaching the customer (failed, bounced, suppressed): its event on the
+    trail (of the same name), and its queue item FAILED so the card says so; False if the delivery had
+    moved on already."""
     if not move(
-        d,
-        Status.FAILED,
-        event="failed",
-        source=source,
-        at=now,
-        metadata=metadata,
-        permanent=permanent,
-        last_error=error,
+        d, target, event=str(target), source=source, at=now, metadata=metadata, permanent=permanent, last_error=error
     ):
         return False
     move(n, Notification.Status.FAILED)
@@ -340,17 +339,7 @@ def mark_bounced(d: Delivery, *, reason: str) -> Delivery:
     now = timezone.now()
     n = d.notification
     metadata = {"reason": reason, "permanent": True}
-    if move(
-        d,
-        Status.BOUNCED,
-        event="bounced",
-        source="provider_webhook",
-        at=now,
-        metadata=metadata,
-        permanent=True,
-        last_error=reason or "Bounced",
-    ):
-        move(n, Notification.Status.FAILED)
+    _end(d, n, Status.BOUNCED, reason or "Bounced", now, source="provider_webhook", metadata=metadata)
     contacts.mark_bad(contacts.contact_for(n.customer), d.channel, f"bounced {now:%Y-%m-%d}: {reason}")
     return d
 
@@ -360,6 +349,11 @@ def mark_failed(d: Delivery, *, reason: str) -> Delivery:
     reason = reason or "The provider reported a failure"
     _fail(d, d.notification, reason, timezone.now(), permanent=False, source="provider_webhook")
     return d
+
+
+def may_record_call(n: Notification, user) -> bool:  # noqa: ANN001
+    """The agent who started the call knows how it went; a supervisor may record it for them (they went home)."""
+    return n.sent_by_id in (None, user.pk) or user.has_perm("queue.release_claim")
 
 
 def record_call_outcome(
@@ -381,8 +375,7 @@ def record_call_outcome(
         # Lock the delivery only: PostgreSQL cannot lock the nullable side of the outer join to sent_by.
         d = Delivery.objects.select_for_update(of=("self",)).select_related("notification__sent_by").get(pk=d.pk)
         caller = d.notification.sent_by
-        # The agent who started the call knows how it went; a supervisor may record it for them (they went home).
-        if caller is not None and caller.pk != user.pk and not user.has_perm("queue.release_claim"):
+        if not may_record_call(d.notification, user):
             raise DeliveryActionError(
                 f"{display_name(caller)} started this call: only they, or a supervisor, can record how it went.",
                 status_code=403,

@@ -214,15 +214,23 @@ def _save_text(
 
 
 @transaction.atomic(durable=True)  # the change and its lifecycle event, together or not at all
-def confirm_current_data(n: Notification, *, user, now: dt.datetime | None = None) -> list[str]:
+def confirm_current_data(n: Notification, *, user, seen_hash: str = "", now: dt.datetime | None = None) -> list[str]:
     """The agent has read what changed in the customer's data and confirms the draft still fits: the draft
-    now stands against the current data. Returns the changes confirmed (recorded on the item's trail)."""
+    now stands against the current data. Returns the changes confirmed (recorded on the item's trail).
+
+    `seen_hash`: the data the agent read the changes of (`SendRules.data_hash`); if another import has
+    changed it since (a panel left open), the confirmation is refused rather than covering unread changes.
+    """
     now = now or timezone.now()
     profile = load_profile(n.customer_id)
     if profile is None:
         raise QueueActionError("The customer no longer exists.")
     if not holds_claim(n, user, now):
         raise QueueActionError("Claim this customer before confirming the draft.")
+    if seen_hash and seen_hash != customer_data_hash(profile):
+        raise QueueActionError(
+            "The customer's data changed again since you read it: check the changes again before confirming."
+        )
     current = snapshot(profile)
     confirmed = changes(n.data_snapshot or {}, current)
     Notification.objects.filter(pk=n.pk).update(

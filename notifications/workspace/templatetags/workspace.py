@@ -10,6 +10,7 @@ from django.utils import timezone
 from notifications.common.sms import PUSH_MAX_CHARS, sms_size
 from notifications.delivery.contacts import phone_to_call
 from notifications.delivery.send_rules import policy_label
+from notifications.delivery.services.delivery import may_record_call
 from notifications.jobs.selectors import JobHealth
 from notifications.jobs.selectors import job_health as read_job_health
 from notifications.queue.models import ApprovalPolicy
@@ -67,8 +68,7 @@ def card_context(notification, user, policy: ApprovalPolicy | None = None) -> di
     if n.channel == "Phone":
         context["phone"], context["phone_placeholder"], context["phone_bad"] = phone_to_call(n.customer)
         context["script"] = script_steps(n.body)
-        # Who may say how a started call went (delivery/services/delivery.py: record_call_outcome decides).
-        context["may_record"] = n.sent_by_id in (None, user.pk) or user.has_perm("queue.release_claim")
+        context["may_record"] = may_record_call(n, user)  # who may say how a started call went
     return context
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -94,7 +95,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 posted = {"subject": data["subject"], "body": data["body"], "note": data["note"]}
         else:
             if data["decision"] == service.APPROVE:
-                done = f"Approved version {n.version}: {requester[0].upper()}{requester[1:]} can send it now."
+                done = f"Approved version {n.version}: {capfirst(requester)} can send it now."
             else:
                 done = f"Sent back to {requester} with your note."
     if not request.htmx:

@@ -67,7 +67,7 @@ def confirm_data(request: HttpRequest, pk: int) -> HttpResponse:
     """The agent confirms the draft still fits the customer's changed data."""
     n = get_object_or_404(Notification.objects.select_related("claimed_by"), pk=pk)
     try:
-        queue_service.confirm_current_data(n, user=request.user)
+        queue_service.confirm_current_data(n, user=request.user, seen_hash=request.POST.get("data_hash", ""))
     except queue_service.QueueActionError as exc:
         return card_response(request, pk, error=exc.message, status=exc.status_code, changed=False)
     return card_response(request, pk, message="Draft confirmed against the customer's current data.", changed=False)

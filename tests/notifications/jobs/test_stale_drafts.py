@@ -148,3 +148,29 @@ def test_only_a_claimant_confirms():
     draft = queue.claim(Notification.objects.get(customer=customer), user=agent)
     with pytest.raises(queue.QueueActionError, match="Claim this customer before confirming the draft."):
         queue.confirm_current_data(draft, user=other)
+
+
+def test_a_confirmation_from_a_panel_left_open_does_not_cover_changes_the_agent_never_read(client):
+    agent = make_role_user("alex", "Agents")
+    customer = make_customer(name="Ann Reid")
+    _run()
+    draft = queue.claim(Notification.objects.get(customer=customer), user=agent)
+    draft = queue.edit_draft(draft, user=agent, subject=draft.subject, body=draft.body + " ", expected_version=1)
+    _reimport_name(customer, "Bob Smith")
+    _run()
+    client.force_login(agent)
+    page = client.get(reverse("notifications:send_confirm", args=[draft.pk]), headers={"HX-Request": "true"})
+    seen = evaluate(draft, stage=Stage.CONFIRM, user=agent).data_hash
+    assert f'name="data_hash" value="{seen}"' in page.content.decode()
+    _reimport_name(customer, "Cal Dunn")  # another import while the panel is open
+    _run()
+
+    response = client.post(
+        reverse("notifications:confirm_data", args=[draft.pk]), {"data_hash": seen}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 409
+    assert "changed again since you read it" in response.content.decode()
+    draft.refresh_from_db()
+    assert evaluate(draft, stage=Stage.SEND, user=agent).data_changes == ["Name: Ann Reid → Cal Dunn"]
+    assert not NotificationEvent.objects.filter(notification=draft, metadata__has_key="data_confirmed").exists()
