@@ -19,8 +19,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils import timezone
-
+from notifications.analysis.analysts.base import reference_date
 from notifications.analysis.analysts.offline.signals import derive
 from notifications.analysis.models.decisions import ContactDecision
 from notifications.profiles.schemas import SITUATION_KIND, CustomerProfile, MessageKind, PriorityAnalysis, Situation
@@ -81,7 +80,9 @@ def assign(experiment: str, customer_id: str, share: float, *, must_contact: str
 
 def needed_contact(profile: CustomerProfile, situation: str) -> str:
     """must_contact_reason for this customer, from the same signals the offline rules read."""
-    s = derive(profile, timezone.localdate())  # the flags read here do not depend on the date
+    # The flags read here do not depend on the date; the analysts' own day lets derive's per-thread
+    # cache answer (another day would recompute the signals, and evict them before the draft step).
+    s = derive(profile, reference_date(profile))
     return must_contact_reason(
         situation,
         payment_difficulty=s.payment_difficulty,

@@ -135,7 +135,8 @@ class ImportRunAdmin(ReadOnlyAdmin):
 
 
 class SingletonAdmin(admin.ModelAdmin):
-    """One row (notifications.staff.models.SingletonModel): the list is that row, and a change is audited.
+    """One row (notifications.common.models.SingletonModel): the list is that row, a change is audited and
+    stamped with who made it (for a model with `updated_by`).
 
     The first visit by someone who may add it opens the add form (the row's defaults); it is never deleted.
     """
@@ -158,6 +159,8 @@ class SingletonAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:  # noqa: ANN001
+        if any(f.name == "updated_by" for f in self.model._meta.concrete_fields):
+            obj.updated_by = request.user
         before = self.model.objects.filter(pk=1).values(*self.audited_fields).first()
         super().save_model(request, obj, form, change)
         after = {name: getattr(obj, name) for name in self.audited_fields}
@@ -190,10 +193,6 @@ class ProviderSettingsAdmin(SingletonAdmin):
         budget = monthly_budget_gbp()
         limit = f"£{budget:,.2f}" if budget is not None else "no limit"
         return f"£{bedrock_spend_this_month():,.4f} of {limit}"
-
-    def save_model(self, request: HttpRequest, obj: ProviderSettings, form, change: bool) -> None:  # noqa: ANN001
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
 
     def audit_summary(self, obj: ProviderSettings, after: dict, changed: list[str]) -> str:
         return f"Provider settings: {', '.join(f'{k}={after[k]}' for k in changed)}"

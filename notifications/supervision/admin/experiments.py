@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -42,10 +41,6 @@ class HoldoutExperimentAdmin(SingletonAdmin):
     def change_history(self, obj: HoldoutExperiment) -> str:
         rows = audit_trail_rows(obj, limit=30) if obj.pk else ""
         return format_html("<table>{}</table>", rows) if rows else "No changes recorded yet."
-
-    def save_model(self, request: HttpRequest, obj: HoldoutExperiment, form, change: bool) -> None:  # noqa: ANN001
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
 
     def audit_summary(self, obj: HoldoutExperiment, after: dict, changed: list[str]) -> str:
         shown = {**after, "share": f"{float(after['share']) * 100:g}%"}

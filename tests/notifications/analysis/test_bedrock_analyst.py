@@ -151,6 +151,17 @@ def test_prose_instead_of_a_tool_call_is_retried(server):
     assert server.requests[1].body["messages"][2]["content"][0]["text"].startswith("Your answer was rejected")
 
 
+def test_a_call_to_the_wrong_tool_is_answered_on_the_retry(server):
+    # Real Converse refuses a turn that leaves a toolUse of the turn before without its toolResult.
+    profile = make_profile()
+    server.script(tool_use("record_priority_analysis", {"risk_score": 5}), good("segment", profile))
+    assert make_analyst(server).segment(profile).segment == "Value Seekers"
+    retry = server.requests[1].body["messages"]
+    wrong_call = retry[1]["content"][0]["toolUse"]["toolUseId"]
+    assert [b["toolResult"]["toolUseId"] for b in retry[2]["content"]] == [wrong_call]
+    assert retry[2]["content"][0]["toolResult"]["status"] == "error"
+
+
 def test_out_of_range_scores_twice_fall_back_to_offline_for_that_step(server):
     profile = make_profile()
     bad = offline.prioritise(profile).model_dump(mode="json") | {"risk_score": 14}

@@ -290,7 +290,7 @@ class BedrockAnalyst:
             if not errors:
                 return result
             if attempt == 0:
-                messages += self._correction(reply, tool_use, errors)
+                messages += self._correction(reply, errors)
         raise InvalidAnswer(operation, "; ".join(errors)[:500])
 
     def _messages(
@@ -344,15 +344,19 @@ class BedrockAnalyst:
         return result, problems(result)
 
     @staticmethod
-    def _correction(reply, tool_use: dict[str, Any] | None, errors: list[str]) -> list[dict[str, Any]]:
+    def _correction(reply, errors: list[str]) -> list[dict[str, Any]]:
         feedback = "Your answer was rejected. Fix these problems and call the tool again:\n- " + "\n- ".join(errors)
-        if tool_use is None:  # no tool call to answer: plain turns
+        # Converse refuses a turn that leaves any toolUse of the turn before without its toolResult
+        # (ValidationException "Expected toolResult blocks…"), so every call is answered: a call to the
+        # wrong tool, or a second call, as well as the one checked.
+        calls = [block["toolUse"] for block in reply.content if "toolUse" in block]
+        if not calls:  # no tool call to answer: plain turns
             return [
                 {"role": "assistant", "content": reply.content or [{"text": "(no answer)"}]},
                 {"role": "user", "content": [{"text": feedback}]},
             ]
-        result = {"toolUseId": tool_use["toolUseId"], "content": [{"text": feedback}], "status": "error"}
-        return [
-            {"role": "assistant", "content": reply.content},
-            {"role": "user", "content": [{"toolResult": result}]},
+        results = [
+            {"toolResult": {"toolUseId": call["toolUseId"], "content": [{"text": feedback}], "status": "error"}}
+            for call in calls
         ]
+        return [{"role": "assistant", "content": reply.content}, {"role": "user", "content": results}]
