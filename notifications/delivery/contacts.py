@@ -15,6 +15,7 @@ from django.conf import settings
 from customers.models import Customer, CustomerContact
 
 BAD_FLAG = {"Email": "email_bad", "SMS": "phone_bad", "App Push": "push_bad"}
+ADDRESS_FIELD = {"Email": "email", "SMS": "phone", "App Push": "push_endpoint_arn"}
 
 
 def placeholder_email(customer: Customer) -> str:
@@ -63,7 +64,8 @@ def no_real_address(customer: Customer, channel: str) -> str | None:
 
 
 def recipient(contact: CustomerContact, channel: str) -> str:
-    return {"Email": contact.email, "SMS": contact.phone, "App Push": contact.push_endpoint_arn}.get(channel, "")
+    field = ADDRESS_FIELD.get(channel)
+    return getattr(contact, field) if field else ""
 
 
 def is_bad(contact: CustomerContact, channel: str) -> bool:
@@ -71,14 +73,22 @@ def is_bad(contact: CustomerContact, channel: str) -> bool:
     return bool(flag and getattr(contact, flag))
 
 
-def mark_bad(contact: CustomerContact, channel: str, reason: str) -> None:
-    """After a bounce or a permanent refusal: no further attempts to this address."""
+def mark_bad(contact: CustomerContact, channel: str, reason: str, *, address: str) -> bool:
+    """After a bounce or a permanent refusal: no further attempts to `address`, the one that failed.
+
+    Only while it is still the customer's address on that channel: a bounce can arrive days later,
+    after an import or an agent has put a new address on file, and must not condemn the new one.
+    """
     flag = BAD_FLAG.get(channel)
     if flag is None:
-        return
-    CustomerContact.objects.filter(pk=contact.pk).update(**{flag: True, "bad_reason": reason[:300]})
+        return False
+    if not CustomerContact.objects.filter(pk=contact.pk, **{ADDRESS_FIELD[channel]: address}).update(
+        **{flag: True, "bad_reason": reason[:300]}
+    ):
+        return False
     setattr(contact, flag, True)
     contact.bad_reason = reason[:300]
+    return True
 
 
 def known_contact(customer: Customer) -> CustomerContact | None:

@@ -202,7 +202,7 @@ def attempt_delivery(delivery_id: int, *, final_attempt: bool = False, now: dt.d
     except PermanentDeliveryError as exc:
         _fail(d, n, exc.message, timezone.now(), permanent=True, code=exc.code)
         if exc.code in BAD_ADDRESS_CODES:
-            contacts.mark_bad(contacts.contact_for(n.customer), n.channel, exc.message)
+            contacts.mark_bad(contacts.contact_for(n.customer), n.channel, exc.message, address=to)
         return Status.FAILED
     except Exception as exc:
         # A bug or an unexpected library error: visible and retryable by an agent, never stuck in SENDING.
@@ -340,7 +340,8 @@ def mark_bounced(d: Delivery, *, reason: str) -> Delivery:
     n = d.notification
     metadata = {"reason": reason, "permanent": True}
     _end(d, n, Status.BOUNCED, reason or "Bounced", now, source="provider_webhook", metadata=metadata)
-    contacts.mark_bad(contacts.contact_for(n.customer), d.channel, f"bounced {now:%Y-%m-%d}: {reason}")
+    reason_bad = f"bounced {now:%Y-%m-%d}: {reason}"
+    contacts.mark_bad(contacts.contact_for(n.customer), d.channel, reason_bad, address=d.recipient)
     return d
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from notifications.delivery.contacts import contact_for
 from notifications.delivery.services.delivery import queue_delivery
 from notifications.queue.models import Delivery, Notification
 from tests.factories import AccountActivityFactory, NotificationFactory
@@ -21,6 +22,8 @@ def approved(*, user=None, now: dt.datetime | None = None, status: str = "Active
 
 def sent_by_sns() -> Delivery:
     """An SMS the SNS backend accepted as "sns-42": waiting for its delivery receipt."""
-    d = queue_delivery(approved(channel="SMS", subject=""))
-    Delivery.objects.filter(pk=d.pk).update(status="sent", provider="sns", provider_message_id="sns-42")
+    n = approved(channel="SMS", subject="")
+    d = queue_delivery(n)
+    to = contact_for(n.customer).phone  # a real send records where it went
+    Delivery.objects.filter(pk=d.pk).update(status="sent", provider="sns", provider_message_id="sns-42", recipient=to)
     return Delivery.objects.get(pk=d.pk)

@@ -229,6 +229,21 @@ def test_a_bounce_marks_the_address_bad_and_later_sends_stop(agent):
     assert len(mail.outbox) == 1  # only the first message was ever handed to the backend
 
 
+def test_a_late_bounce_for_an_old_address_leaves_the_new_one_alone(agent):
+    n = approved(user=agent, now=timezone.now() - dt.timedelta(days=10))
+    d = service.queue_delivery(n)
+    service.attempt_delivery(d.pk)
+    old = Delivery.objects.get(pk=d.pk).recipient
+    CustomerContact.objects.filter(customer=n.customer).update(email="ann.reid@newmail.example", is_placeholder=False)
+
+    service.mark_bounced(Delivery.objects.get(pk=d.pk), reason="550 mailbox unavailable")  # days later
+
+    contact = CustomerContact.objects.get(customer=n.customer)
+    assert old != "ann.reid@newmail.example"
+    assert (contact.email, contact.email_bad, contact.bad_reason) == ("ann.reid@newmail.example", False, "")
+    assert Delivery.objects.get(pk=d.pk).status == "bounced"  # the message itself did bounce
+
+
 def test_phone_becomes_a_call_task_the_agent_completes(agent, enqueued, django_capture_on_commit_callbacks):
     n = approved(user=agent, channel="Phone", subject="")
     with django_capture_on_commit_callbacks(execute=True):
