@@ -104,13 +104,20 @@ def test_an_untouched_draft_is_redrafted_on_the_new_data():
     assert draft.data_snapshot["name"] == "Bob Smith"
 
 
-def test_a_draft_an_agent_works_on_says_what_changed_and_waits_for_their_confirmation(client):
+def _worked_on_then_renamed() -> tuple:
+    """(agent, customer, draft): Ann Reid's draft, claimed and edited by an agent, then her ID re-imported
+    as Bob Smith."""
     agent = make_role_user("alex", "Agents")
     customer = make_customer(name="Ann Reid")
     _run()
     draft = queue.claim(Notification.objects.get(customer=customer), user=agent)
     draft = queue.edit_draft(draft, user=agent, subject=draft.subject, body=draft.body + " ", expected_version=1)
     _reimport_name(customer, "Bob Smith")
+    return agent, customer, draft
+
+
+def test_a_draft_an_agent_works_on_says_what_changed_and_waits_for_their_confirmation(client):
+    agent, customer, draft = _worked_on_then_renamed()
     _run()  # the agent's work is never rewritten by a re-run…
     draft.refresh_from_db()
     assert "Ann" in draft.body
@@ -151,12 +158,7 @@ def test_only_a_claimant_confirms():
 
 
 def test_a_confirmation_from_a_panel_left_open_does_not_cover_changes_the_agent_never_read(client):
-    agent = make_role_user("alex", "Agents")
-    customer = make_customer(name="Ann Reid")
-    _run()
-    draft = queue.claim(Notification.objects.get(customer=customer), user=agent)
-    draft = queue.edit_draft(draft, user=agent, subject=draft.subject, body=draft.body + " ", expected_version=1)
-    _reimport_name(customer, "Bob Smith")
+    agent, customer, draft = _worked_on_then_renamed()
     _run()
     client.force_login(agent)
     page = client.get(reverse("notifications:send_confirm", args=[draft.pk]), headers={"HX-Request": "true"})
