@@ -111,6 +111,25 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         Path(broker.removeprefix("sqla+sqlite:///")).unlink(missing_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def _beat_sequences_after_restore(request):
+    """Worker tests run beat, which inserts its schedules. Their serialized rollback restores the migrated
+    beat rows with their ids but leaves PostgreSQL's sequences where a flush put them, so beat's insert
+    could take id 1 again ("duplicate key … intervalschedule_pkey") and the recovery schedule would be
+    lost. Set the sequences past the restored rows (a no-op on SQLite)."""
+    if request.node.get_closest_marker("worker") is None:
+        return
+    request.getfixturevalue("_django_db_helper")  # the restore has happened
+    from django.core.management.color import no_style
+    from django.db import connection
+    from django_celery_beat import models as beat
+
+    tables = [beat.IntervalSchedule, beat.CrontabSchedule, beat.SolarSchedule, beat.ClockedSchedule, beat.PeriodicTask]
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), tables):
+            cursor.execute(statement)
+
+
 @pytest.fixture
 def live_worker(celery_worker_process):
     """The session worker, restarted if a test killed it."""
